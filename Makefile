@@ -1,0 +1,69 @@
+# Django Lab: the single entry point. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run serve test test-fast test-browser test-postgres lint fmt check seed seed-large bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+install-dev: $(VENV)/.installed-dev ## Also install the test and lint requirements
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+seed: migrate ## Load the canonical bookshop seed (the numbers lessons assert)
+	$(PY) manage.py seed
+
+seed-large: migrate ## Add 100,000 order items on top, for visible timings
+	$(PY) manage.py seed --size 100000
+
+run: seed ## Set up and serve the site on http://127.0.0.1:8000 (SQLite, local memory, debug toolbar)
+	@echo "Django Lab: http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from the environment
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py createcachetable
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-4} --threads 4
+
+test: install-dev ## Run the whole suite, browser tests included
+	$(PY) -m pytest -p no:cacheprovider
+
+test-fast: install-dev ## Run everything except the browser tests
+	$(PY) -m pytest -p no:cacheprovider -m "not browser"
+
+lint: install-dev ## ruff check, ruff format --check, Django checks, migrations check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: install-dev ## Format and autofix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-dev ## Measure requests per second (lesson page vs trivial view, middleware cost, caching)
+	$(PY) bench/run.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var

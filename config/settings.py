@@ -1,0 +1,251 @@
+"""Settings for Django Lab: one file, driven by environment variables.
+
+Defaults suit a learner's laptop (DEBUG on, SQLite, local-memory caches, the
+debug toolbar). A classroom sets DJANGO_DEBUG=0 and must then give a secret key,
+hosts, DATABASE_URL and REDIS_URL; mistakes there fail loudly at start-up.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LAB_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+TESTING = "pytest" in sys.modules or env_bool("LAB_TESTING", False)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set: refusing to start with DEBUG off and no secret key.")
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-a-classroom"
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not DEBUG else ["*"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# The debug toolbar is a local tool: it is installed only when DEBUG is on.
+TOOLBAR_ENABLED = DEBUG and env_bool("LAB_TOOLBAR", True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "lessons",
+    "sandbox",
+]
+if TOOLBAR_ENABLED:
+    INSTALLED_APPS.append("debug_toolbar")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sandbox.middleware.RequestIDMiddleware",
+    "sandbox.middleware.ServerTimingMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "sandbox.middleware.MaintenanceModeMiddleware",
+]
+if TOOLBAR_ENABLED:
+    # First, so its panels see every other layer.
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lessons.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets learners read while another learner's demo writes.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["OPTIONS"]["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+MEMCACHED_LOCATION = os.environ.get("MEMCACHED_LOCATION", "")
+
+CACHE_DIR = VAR_DIR / "cache"
+
+# The site's own caches. The lab-* aliases are the caching track's backends;
+# their classes only add recording to Django's own backends (sandbox.lab.cache).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "default",
+    },
+    # Rendered lesson HTML, keyed by content hash. `manage.py clear_lessons` clears only this.
+    "lessons": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lessons",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "toolbar": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "toolbar",
+    },
+    "lab-locmem": {
+        "BACKEND": "sandbox.lab.cache.LocMemCache",
+        "LOCATION": "lab-locmem",
+    },
+    "lab-file": {
+        "BACKEND": "sandbox.lab.cache.FileBasedCache",
+        "LOCATION": str(CACHE_DIR / "lab-file"),
+    },
+    "lab-db": {
+        "BACKEND": "sandbox.lab.cache.DatabaseCache",
+        "LOCATION": "lab_cache_table",
+    },
+}
+if REDIS_URL:
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["lab-redis"] = {"BACKEND": "sandbox.lab.cache.RedisCache", "LOCATION": REDIS_URL}
+if MEMCACHED_LOCATION:
+    CACHES["lab-memcached"] = {
+        "BACKEND": "sandbox.lab.cache.PyMemcacheCache",
+        "LOCATION": MEMCACHED_LOCATION,
+        "OPTIONS": {"connect_timeout": 0.5, "timeout": 1},
+    }
+
+# Sessions live in signed cookies: no database write per learner, and any
+# number of classroom workers agree on who a learner is.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = "shop@bookshop.example"
+
+# Lessons: extra content folders (colon- or comma-separated absolute paths).
+LAB_CONTENT_DIRS = [Path(p) for p in env_list("LAB_CONTENT_DIRS", []) for p in p.split(":") if p]
+# Demo runs: a cooperative time limit (seconds) and a per-learner rate limit.
+LAB_RUN_TIME_LIMIT = float(os.environ.get("LAB_RUN_TIME_LIMIT", "10"))
+LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60)  # runs per learner per minute
+LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
+
+DEBUG_TOOLBAR_CONFIG = {
+    "UPDATE_ON_FETCH": True,
+    "TOOLBAR_STORE_CLASS": "debug_toolbar.store.CacheStore",
+    "CACHE_BACKEND": "toolbar",
+    "ROOT_TAG_EXTRA_ATTRS": "hx-preserve",
+    "SHOW_TOOLBAR_CALLBACK": "lessons.toolbar.show_toolbar",
+    "IS_RUNNING_TESTS": False,
+}
+INTERNAL_IPS = ["127.0.0.1", "::1"]
+
+if not DEBUG:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must not contain '*' with DEBUG off.")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"request_id": {"()": "sandbox.middleware.RequestIDLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["request_id"]},
+    },
+    "loggers": {
+        "lab.requests": {"handlers": ["console"], "level": os.environ.get("LAB_REQUEST_LOG_LEVEL", "INFO")},
+    },
+}

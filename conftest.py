@@ -1,0 +1,177 @@
+"""Shared pytest fixtures: the canonical seed, running demos, real Redis and Memcached servers.
+
+Services: tests that need Redis or Memcached start their own server on a free
+loopback port. Without the binary they skip locally; with CI=true a missing
+service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip locally, fail in CI: a missing service must never pass silently there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{why} (CI=true: a missing service is a failure, not a skip)")
+    pytest.skip(why)
+
+
+@pytest.fixture
+def seeded(db) -> None:
+    """The canonical seed: the numbers lessons assert."""
+    from sandbox.seed import load_canonical
+
+    load_canonical()
+
+
+@pytest.fixture
+def run_demo(seeded, settings):
+    """Run a demo the way the Run button does (form validation included) and return the recorder.
+
+    lab = run_demo("orm.annotate-order", order="filter-first")
+    assert lab.get("filter → annotate").facts["A"] == 2
+    """
+    from sandbox.demos import registry
+    from sandbox.demos.runner import run_demo as _run
+
+    settings.LAB_RATE_LIMIT = 0
+
+    def runner(slug: str, learner: str = "0123456789abcdef", options: dict[str, Any] | None = None, **inputs: Any):
+        demo = registry.get(slug)
+        assert demo is not None, f"no demo {slug!r}"
+        form = demo.form(_form_data(demo, inputs))
+        assert form.is_valid(), form.errors.as_json()
+        lab = _run(demo, form.cleaned_data, learner=learner, options=options)
+        assert not lab.error, lab.error
+        return lab
+
+    return runner
+
+
+def _form_data(demo, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Initial values for every field, overridden by `inputs` (booleans become checkbox data)."""
+    form = demo.form()
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = inputs.get(name, form.get_initial_for_field(field, name))
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    for name, value in inputs.items():
+        if name not in form.fields:
+            data[name] = value
+    return data
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server did not listen on port {port} in {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A private redis-server on a free loopback port; yields its URL."""
+    binary = shutil.which("redis-server")
+    require(binary is not None, "redis-server is not installed")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, proc)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def memcached_server() -> Iterator[str]:
+    """A private memcached on a free loopback port; yields its LOCATION."""
+    binary = shutil.which("memcached")
+    require(binary is not None, "memcached is not installed")
+    port = _free_port()
+    cmd = [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "32"]
+    if os.geteuid() == 0:
+        cmd += ["-u", "root"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, proc)
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def lab_redis(redis_server, settings) -> Iterator[str]:
+    """The lab-redis cache alias pointed at the private Redis server."""
+    with override_settings(
+        CACHES={
+            **settings.CACHES,
+            "lab-redis": {"BACKEND": "sandbox.lab.cache.RedisCache", "LOCATION": redis_server},
+        }
+    ):
+        yield "lab-redis"
+        caches["lab-redis"].clear()
+
+
+@pytest.fixture
+def lab_memcached(memcached_server, settings) -> Iterator[str]:
+    """The lab-memcached cache alias pointed at the private Memcached server."""
+    with override_settings(
+        CACHES={
+            **settings.CACHES,
+            "lab-memcached": {
+                "BACKEND": "sandbox.lab.cache.PyMemcacheCache",
+                "LOCATION": memcached_server,
+                "OPTIONS": {"connect_timeout": 0.5, "timeout": 1},
+            },
+        }
+    ):
+        yield "lab-memcached"
+        caches["lab-memcached"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_caches() -> Iterator[None]:
+    """Django does not clear caches between tests; the local-memory ones are cleared here."""
+    yield
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for alias in ("default", "lab-locmem"):
+        if isinstance(caches[alias], LocMemCache):  # never clear a shared server
+            caches[alias].clear()

@@ -1,0 +1,98 @@
+"""The demo registry: every runnable demo, by slug.
+
+A demo is a small function `fn(lab, data)` that does one thing to the sandbox
+and lets the lab recorder see it. `data` is the cleaned data of the demo's form
+(its inputs, declared as a Django form, so validation is Django's).
+
+    @demo("orm.lazy", title="When does a queryset hit the database?", form=LazyForm)
+    def lazy(lab, data):
+        with lab.step("qs = Book.objects.all()"):
+            ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+
+
+class NoInputs(forms.Form):
+    """For demos with nothing to choose: just a Run button."""
+
+
+@dataclass(frozen=True)
+class Demo:
+    slug: str
+    title: str
+    func: Callable[..., Any]
+    form_class: type[forms.Form] = NoInputs
+    description: str = ""
+    # Writes run in a transaction that is rolled back, unless the demo needs a
+    # real commit (on_commit, threads); then it must clean up its own rows,
+    # tagged with the learner's id.
+    commits: bool = False
+    time_limit: float | None = None
+    # Report sections the run is expected to produce; browser tests check them.
+    reports: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def track(self) -> str:
+        return self.slug.split(".", 1)[0]
+
+    @property
+    def dom_id(self) -> str:
+        return "demo-" + self.slug.replace(".", "-")
+
+    def form(self, data: Any = None) -> forms.Form:
+        return self.form_class(data=data, prefix=None)
+
+
+_registry: dict[str, Demo] = {}
+
+
+def demo(
+    slug: str,
+    *,
+    title: str,
+    form: type[forms.Form] = NoInputs,
+    description: str = "",
+    commits: bool = False,
+    time_limit: float | None = None,
+    reports: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn` as the demo `slug` (e.g. "orm.lazy"; the prefix is the track)."""
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"Demo slug {slug!r} must be lowercase words joined by '.' or '-'.")
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if slug in _registry and _registry[slug].func.__qualname__ != fn.__qualname__:
+            raise ValueError(f"Demo slug {slug!r} is registered twice.")
+        _registry[slug] = Demo(
+            slug=slug,
+            title=title,
+            func=fn,
+            form_class=form,
+            description=description or (fn.__doc__ or "").strip(),
+            commits=commits,
+            time_limit=time_limit,
+            reports=tuple(reports),
+        )
+        return fn
+
+    return register
+
+
+def get(slug: str) -> Demo | None:
+    if not SLUG_RE.match(slug or ""):
+        return None
+    return _registry.get(slug)
+
+
+def all_demos() -> list[Demo]:
+    return sorted(_registry.values(), key=lambda d: d.slug)

@@ -1,0 +1,3 @@
+"""Sandbox endpoints for the caching track (mounted under /lab/caching/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Sandbox endpoints for the middleware track (mounted under /lab/middleware/)."""
+
+urlpatterns = []

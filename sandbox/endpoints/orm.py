@@ -1,0 +1,3 @@
+"""Sandbox endpoints for the orm track (mounted under /lab/orm/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Sandbox endpoints for the signals track (mounted under /lab/signals/)."""
+
+urlpatterns = []
