@@ -64,6 +64,11 @@ def install() -> None:
         install_sql_wrapper(None, conn)
     for name, signal in TRACED_SIGNALS.items():
         trace_signal(signal, name)
+    from django.core.signals import got_request_exception
+
+    from .onion import record_request_exception
+
+    got_request_exception.connect(record_request_exception, dispatch_uid="lab.onion.request_exception")
 
 
 # -- signals ------------------------------------------------------------------

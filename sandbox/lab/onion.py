@@ -1,0 +1,258 @@
+"""Send a real request through a real middleware stack, and record every layer.
+
+`LabHandler` is Django's own `BaseHandler` with one difference: it reads its
+middleware list from the instance instead of `settings.MIDDLEWARE`, so each
+demo run builds its own stack (learners never touch each other's, and global
+settings never change). `load_middleware` below mirrors
+`django.core.handlers.base.BaseHandler.load_middleware` line for line; the
+only addition is a `TracedLayer` around each middleware instance, which
+records the layer going in, coming out, the status it saw and the headers it
+added or changed, plus each `process_*` hook call.
+
+    response = send(["sandbox.lab_mw.A", "sandbox.lab_mw.B"], "/lab/ping/")
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.handlers.base import BaseHandler, logger
+from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpRequest, HttpResponseBase
+from django.test import AsyncRequestFactory, RequestFactory
+from django.utils.module_loading import import_string
+
+from .recorder import TraceEvent, active, format_exception_line
+
+Factory = Callable[[Callable[..., Any]], Any]
+StackItem = str | tuple[str, Factory]
+
+
+def short_name(path: str) -> str:
+    """`django.contrib.sessions.middleware.SessionMiddleware` → `SessionMiddleware`."""
+    return path.rsplit(".", 1)[-1]
+
+
+def _headers(response: HttpResponseBase) -> dict[str, str]:
+    return {k: v for k, v in response.items()}
+
+
+def _diff(before: dict[str, str] | None, after: dict[str, str]) -> tuple[dict, dict, list]:
+    if before is None:
+        return dict(after), {}, []
+    added = {k: v for k, v in after.items() if k not in before}
+    changed = {k: (before[k], v) for k, v in after.items() if k in before and before[k] != v}
+    removed = [k for k in before if k not in after]
+    return added, changed, removed
+
+
+def _record(layer: str, phase: str, **kwargs: Any) -> None:
+    recorder = active()
+    if recorder is not None:
+        recorder.record_trace(TraceEvent(layer=layer, phase=phase, **kwargs))
+
+
+def _out(layer: str, response: HttpResponseBase) -> HttpResponseBase:
+    after = _headers(response)
+    added, changed, removed = _diff(getattr(response, "_lab_headers", None), after)
+    note = "" if hasattr(response, "_lab_headers") else "new response"
+    response._lab_headers = after
+    _record(layer, "out", status=response.status_code, added=added, changed=changed, removed=removed, note=note)
+    return response
+
+
+class TracedLayer:
+    """Wraps one middleware instance: records in/out and its hooks, delegates everything else."""
+
+    def __init__(self, name: str, instance: Any):
+        self._lab_name = name
+        self._lab_instance = instance
+        if iscoroutinefunction(instance):
+            markcoroutinefunction(self)
+            self.__call__ = self._acall  # type: ignore[method-assign]
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        _record(self._lab_name, "in")
+        return _out(self._lab_name, self._lab_instance(request))
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        _record(self._lab_name, "in", note="async")
+        return _out(self._lab_name, await self._lab_instance(request))
+
+    def __getattr__(self, attr: str) -> Any:
+        # hasattr(layer, "process_view") must answer for the real instance.
+        hook = getattr(self._lab_instance, attr)
+        if attr in {"process_view", "process_exception", "process_template_response"}:
+            return self._traced_hook(attr, hook)
+        return hook
+
+    def _traced_hook(self, attr: str, hook: Callable[..., Any]) -> Callable[..., Any]:
+        name = self._lab_name
+
+        def traced(request, *args):
+            result = hook(request, *args)
+            note = ""
+            if attr == "process_exception":
+                note = f"saw {type(args[0]).__name__}" + ("; returned a response" if result is not None else "")
+            elif attr == "process_view" and result is not None:
+                note = "returned a response: the view is skipped"
+            status = getattr(result, "status_code", None)
+            _record(name, attr, status=status, note=note)
+            return result
+
+        if iscoroutinefunction(hook):
+
+            async def atraced(request, *args):
+                result = await hook(request, *args)
+                _record(name, attr, status=getattr(result, "status_code", None))
+                return result
+
+            return atraced
+        return traced
+
+
+class LabHandler(BaseHandler):
+    """Django's request handler with a middleware list of its own."""
+
+    def __init__(self, stack: Iterable[StackItem]):
+        super().__init__()
+        self.stack: list[tuple[str, Factory]] = [
+            (item, import_string(item)) if isinstance(item, str) else item for item in stack
+        ]
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # Mirrors django.core.handlers.base.BaseHandler.load_middleware (Django 5.2),
+        # iterating self.stack instead of settings.MIDDLEWARE and tracing each layer.
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+
+        get_response = self._traced_core_async if is_async else self._traced_core
+        handler = convert_exception_to_response(get_response)
+        handler_is_async = is_async
+        for middleware_path, middleware in reversed(self.stack):
+            middleware_can_sync = getattr(middleware, "sync_capable", True)
+            middleware_can_async = getattr(middleware, "async_capable", False)
+            if not middleware_can_sync and not middleware_can_async:
+                raise RuntimeError(
+                    f"Middleware {middleware_path} must have at least one of sync_capable/async_capable set to True."
+                )
+            elif not handler_is_async and middleware_can_sync:  # noqa: RET506 (as in Django)
+                middleware_is_async = False
+            else:
+                middleware_is_async = middleware_can_async
+            name = short_name(middleware_path)
+            try:
+                adapted_handler = self.adapt_method_mode(
+                    middleware_is_async,
+                    handler,
+                    handler_is_async,
+                    debug=settings.DEBUG,
+                    name=f"middleware {middleware_path}",
+                )
+                mw_instance = middleware(adapted_handler)
+            except MiddlewareNotUsed as exc:
+                if settings.DEBUG:
+                    logger.debug("MiddlewareNotUsed(%r): %s", middleware_path, exc)
+                _record(name, "init", note=f"MiddlewareNotUsed: {exc}" if str(exc) else "MiddlewareNotUsed")
+                continue
+            else:
+                handler = adapted_handler
+            _record(name, "init", note="async" if middleware_is_async else "sync")
+
+            if mw_instance is None:
+                raise ImproperlyConfigured(f"Middleware factory {middleware_path} returned None.")
+            layer = TracedLayer(name, mw_instance)
+
+            if hasattr(mw_instance, "process_view"):
+                self._view_middleware.insert(0, self.adapt_method_mode(is_async, layer.process_view))
+            if hasattr(mw_instance, "process_template_response"):
+                self._template_response_middleware.append(
+                    self.adapt_method_mode(is_async, layer.process_template_response)
+                )
+            if hasattr(mw_instance, "process_exception"):
+                # The exception-handling stack is still always synchronous (Django's comment).
+                self._exception_middleware.append(self.adapt_method_mode(False, layer.process_exception))
+
+            handler = convert_exception_to_response(layer)
+            handler_is_async = middleware_is_async
+
+        handler = self.adapt_method_mode(is_async, handler, handler_is_async)
+        self._middleware_chain = handler
+
+    def _traced_core(self, request: HttpRequest) -> HttpResponseBase:
+        _record("view", "in", note="URL resolution, process_view hooks, the view")
+        response = self._get_response(request)
+        response._lab_headers = _headers(response)
+        _record("view", "out", status=response.status_code, added=dict(response._lab_headers))
+        return response
+
+    async def _traced_core_async(self, request: HttpRequest) -> HttpResponseBase:
+        _record("view", "in", note="URL resolution, process_view hooks, the view (async)")
+        response = await self._get_response_async(request)
+        response._lab_headers = _headers(response)
+        _record("view", "out", status=response.status_code, added=dict(response._lab_headers))
+        return response
+
+
+def build_request(
+    path: str,
+    method: str = "GET",
+    *,
+    headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
+    data: Any = None,
+    asynchronous: bool = False,
+    urlconf: str | None = None,
+) -> HttpRequest:
+    factory = AsyncRequestFactory() if asynchronous else RequestFactory()
+    if cookies:
+        factory.cookies.load(cookies)
+    request = factory.generic(method, path, data=data or "", headers=headers or {})
+    if urlconf:
+        request.urlconf = urlconf
+    return request
+
+
+def send(
+    stack: Iterable[StackItem],
+    path: str,
+    method: str = "GET",
+    *,
+    headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
+    data: Any = None,
+    urlconf: str | None = None,
+) -> HttpResponseBase:
+    """Build `stack` like Django does and send one real request through it."""
+    handler = LabHandler(stack)
+    handler.load_middleware()
+    request = build_request(path, method, headers=headers, cookies=cookies, data=data, urlconf=urlconf)
+    return handler.get_response(request)
+
+
+async def asend(
+    stack: Iterable[StackItem],
+    path: str,
+    method: str = "GET",
+    *,
+    headers: dict[str, str] | None = None,
+    urlconf: str | None = None,
+) -> HttpResponseBase:
+    """The same through the async path, as Django's ASGIHandler runs it."""
+    handler = LabHandler(stack)
+    handler.load_middleware(is_async=True)
+    request = build_request(path, method, headers=headers, asynchronous=True, urlconf=urlconf)
+    return await handler.get_response_async(request)
+
+
+def record_request_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """got_request_exception fires inside Django's except block, so sys.exc_info() is the exception."""
+    exc = sys.exc_info()[1]
+    if exc is not None:
+        _record("handler", "exception", note=format_exception_line(exc))
