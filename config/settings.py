@@ -208,7 +208,7 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@bookshop.example"
 
 # Lessons: extra content folders (colon- or comma-separated absolute paths).

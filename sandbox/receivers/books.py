@@ -1,0 +1,53 @@
+"""Receivers on Book: the concept page's post_save example, corrected, and cover clean-up.
+
+Connected when SandboxConfig.ready() imports this package; each has a
+dispatch_uid, so importing the module twice can never connect it twice.
+"""
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from ..lab.hooks import traced_receiver
+from ..models import Book
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(pre_save, sender=Book, dispatch_uid="sandbox.tidy_book_title")
+@traced_receiver
+def tidy_book_title(sender, instance, raw, **kwargs):
+    """pre_save runs before the write, so a change made here is saved with the row."""
+    if raw:  # loaddata: store the fixture exactly as written
+        return
+    instance.title = " ".join(instance.title.split())
+
+
+@receiver(post_save, sender=Book, dispatch_uid="sandbox.log_book_saved")
+@traced_receiver
+def log_book_saved(sender, instance, created, update_fields, **kwargs):
+    # The row is written (but the transaction may not be committed yet).
+    # **kwargs is required: Django also passes signal, raw, using, and may add more.
+    action = "created" if created else "saved"
+    fields = f" (fields: {', '.join(sorted(update_fields))})" if update_fields else ""
+    logger.info("%s has been %s%s", instance, action, fields)
+
+
+@receiver(m2m_changed, sender=Book.authors.through, dispatch_uid="sandbox.log_authors_changed")
+@traced_receiver
+def log_authors_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Only the post_* actions see the final links; a ModelForm writes them after post_save.
+    if action.startswith("post_") and not reverse:
+        logger.info("%s now has authors %s", instance, [author.name for author in instance.authors.all()])
+
+
+@receiver(post_delete, sender=Book, dispatch_uid="sandbox.delete_cover_file")
+@traced_receiver
+def delete_cover_file(sender, instance, **kwargs):
+    # Files are not transactional: delete only once the row's deletion is committed,
+    # so a rolled-back delete keeps its cover.
+    if instance.cover:
+        transaction.on_commit(partial(instance.cover.storage.delete, instance.cover.name))

@@ -1,0 +1,21 @@
+"""Notification on registration: a welcome email, sent only once the customer is committed."""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from ..lab.hooks import traced_receiver
+from ..models import Customer
+from ..shop import send_welcome_email
+
+
+@receiver(post_save, sender=Customer, dispatch_uid="sandbox.welcome_new_customer")
+@traced_receiver
+def welcome_new_customer(sender, instance, created, raw, **kwargs):
+    if not created or raw:
+        return
+    # post_save runs inside the caller's transaction. If it rolls back, the customer
+    # never existed, so the email waits for the commit (and is dropped on rollback).
+    transaction.on_commit(partial(send_welcome_email, instance.pk))
