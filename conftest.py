@@ -40,6 +40,14 @@ def seeded(db) -> None:
 
 
 @pytest.fixture
+def seeded_tx(transactional_db) -> None:
+    """The canonical seed, committed: for tests whose threads open their own connections."""
+    from sandbox.seed import load_canonical
+
+    load_canonical()
+
+
+@pytest.fixture
 def run_demo(seeded, settings):
     """Run a demo the way the Run button does (form validation included) and return the recorder.
 
