@@ -8,12 +8,17 @@ hosts, DATABASE_URL and REDIS_URL; mistakes there fail loudly at start-up.
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LAB_VAR_DIR", BASE_DIR / "var"))
+
+
+def refuse(message: str) -> NoReturn:
+    """Stop at start-up with one clear line (no traceback): a configuration mistake, not a bug."""
+    raise SystemExit(f"Django Lab settings: {message}")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -24,7 +29,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+    refuse(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -41,7 +46,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+        refuse(f"{name} must be an integer, not {value!r}.")
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -50,7 +55,7 @@ TESTING = "pytest" in sys.modules or env_bool("LAB_TESTING", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set: refusing to start with DEBUG off and no secret key.")
+        refuse("DJANGO_SECRET_KEY is not set: refusing to start with DEBUG off and no secret key.")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-a-classroom"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not DEBUG else ["*"])
@@ -232,7 +237,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     if "*" in ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must not contain '*' with DEBUG off.")
+        refuse("DJANGO_ALLOWED_HOSTS must not contain '*' with DEBUG off.")
 
 LOGGING = {
     "version": 1,
