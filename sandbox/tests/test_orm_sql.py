@@ -1,0 +1,58 @@
+"""ORM lesson 1: laziness, the result cache, what SQL is shown, EXPLAIN."""
+
+import pytest
+from django.db import connection
+
+
+def test_count_after_evaluation_runs_no_query(run_demo):
+    lab = run_demo("orm.lazy", trigger="list")
+    assert lab.get("Build the queryset").facts["queries"] == 0
+    assert lab.get("Evaluate it").facts["queries"] == 1
+    assert lab.get("qs.count() afterwards").facts["queries"] == 0
+    assert lab.get("qs.count() afterwards").facts["count"] == 3
+    assert len(lab.queries) == 1 + 2 + 1  # list(qs), fresh[1] twice, list(fresh)
+
+
+def test_indexing_an_unevaluated_queryset_twice_runs_two_queries(run_demo):
+    lab = run_demo("orm.lazy", trigger="len")
+    assert lab.get("Index an unevaluated queryset twice").facts["queries"] == 2
+    assert lab.get("Index it after list()").facts["queries"] == 1
+
+
+@pytest.mark.parametrize("trigger", ["list", "iterate", "len", "bool", "repr", "step-slice", "pickle"])
+def test_every_trigger_sends_exactly_one_query(run_demo, trigger):
+    lab = run_demo("orm.lazy", trigger=trigger)
+    assert lab.get("Evaluate it").facts["queries"] == 1
+
+
+def test_a_step_slice_evaluates_a_copy_so_count_still_queries(run_demo):
+    lab = run_demo("orm.lazy", trigger="step-slice")
+    assert lab.get("Evaluate it").facts["result cache filled"] is False
+    assert lab.get("qs.count() afterwards").facts["queries"] == 1
+
+
+def test_explain_attaches_a_plan_to_select_queries(run_demo):
+    lab = run_demo("orm.sql-console", query="orm.top-per-publisher", explain=True)
+    step = lab.get("orm.top-per-publisher")
+    assert [row[0] for row in step.tables[0].rows] == [2, 4, 5]
+    assert step.queries[0].plan
+
+
+def test_display_sql_doubles_the_quotes_but_the_params_travel_separately(run_demo):
+    lab = run_demo("orm.display-sql", title="x' OR '1'='1")
+    facts = lab.get("Filter by your title").facts
+    assert facts["rows"] == 0
+    assert facts["params sent separately"] == ("x' OR '1'='1",)
+    assert "%s" in facts["SQL sent (placeholders)"]
+    assert "'x'' OR ''1''=''1'" in facts["display version (as in connection.queries)"]
+
+
+def test_an_index_changes_the_plan(run_demo):
+    lab = run_demo("orm.explain-index")
+    before = " ".join(lab.get("Without an index on title").facts["plan"])
+    after = " ".join(lab.get("With the index").facts["plan"])
+    if connection.vendor == "sqlite":
+        assert "SCAN" in before
+        assert "USING INDEX lab_book_title_idx" in after
+    else:  # PostgreSQL may still prefer a sequential scan over five rows: assert only that it planned
+        assert before and after
