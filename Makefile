@@ -27,6 +27,7 @@ install: $(VENV)/.installed ## Create .venv and install the pinned requirements
 install-dev: $(VENV)/.installed-dev ## Also install the test and lint requirements
 
 migrate: install
+	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 
