@@ -1,0 +1,27 @@
+"""ORM lesson 5: window functions."""
+
+from decimal import Decimal
+
+
+def test_row_number_filter_gives_the_top_book_per_publisher(run_demo):
+    step = run_demo("orm.windows", view="top").get("Top book per publisher")
+    assert step.facts["titles"] == ["A2", "B2", "C1"]
+    assert step.facts["wrapped in a subquery"] is True
+    assert step.facts["OVER clause"].startswith("OVER (PARTITION BY")
+
+
+def test_rank_within_publisher(run_demo):
+    step = run_demo("orm.windows", view="rank").get("Price rank within publisher")
+    assert {row[0]: row[3] for row in step.tables[0].rows} == {"A2": 1, "A1": 2, "B2": 1, "B1": 2, "C1": 1}
+
+
+def test_running_total_of_price(run_demo):
+    step = run_demo("orm.windows", view="running").get("Running total of price")
+    totals = [round(Decimal(row[2]), 2) for row in step.tables[0].rows]
+    assert totals == [Decimal("5.99"), Decimal("13.49"), Decimal("25.99"), Decimal("40.99"), Decimal("60.99")]
+
+
+def test_moving_average_uses_a_rows_frame(run_demo):
+    step = run_demo("orm.windows", view="moving").get("Moving average of order totals")
+    assert "ROWS BETWEEN 6 PRECEDING AND CURRENT ROW" in step.facts["OVER clause"]
+    assert step.facts["rows"] == 4
