@@ -37,7 +37,10 @@ def send_welcome_email(customer_pk: int) -> None:
     )
 
 
-def _write_order(customer: Customer, lines: Iterable[tuple[Book, int]], learner: str) -> tuple[Order, list[OrderItem]]:
+def create_order(
+    customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = ""
+) -> tuple[Order, list[OrderItem]]:
+    """Write an order and its items, and nothing else (callers decide what follows)."""
     lines = list(lines)
     total = sum((book.price * qty for book, qty in lines), Decimal(0))
     order = Order.objects.create(
@@ -58,7 +61,7 @@ def reserve_stock(items: Iterable[OrderItem]) -> None:
 def place_order(customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = "") -> Order:
     """Write an order and its items, then announce it: receivers decide what follows."""
     with transaction.atomic():
-        order, items = _write_order(customer, lines, learner)
+        order, items = create_order(customer, lines, learner=learner)
         order_placed.send(sender=Order, order=order, items=items)
     return order
 
@@ -66,6 +69,6 @@ def place_order(customer: Customer, lines: Iterable[tuple[Book, int]], *, learne
 def place_order_direct(customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = "") -> Order:
     """The same checkout with the follow-up as a plain call: readable, greppable, in the traceback."""
     with transaction.atomic():
-        order, items = _write_order(customer, lines, learner)
+        order, items = create_order(customer, lines, learner=learner)
         reserve_stock(items)
     return order

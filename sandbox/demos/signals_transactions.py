@@ -1,0 +1,143 @@
+"""Signals track, S4: receivers run inside the transaction; on_commit waits for it.
+
+Both demos here need real commits (on_commit callbacks only run on COMMIT), so
+they declare commits=True, tag every row with the learner's id, and delete
+those rows in a finally block.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+
+from ..lab.recorder import Recorder, SignalEvent, Step, active, paused
+from ..models import Book, Customer, Publisher
+from ..shop import register_customer
+from .registry import demo
+from .signals import emails_sent, receivers_ran
+
+SHIPPED_RECEIVER = "sandbox.receivers.customers.welcome_new_customer"
+
+
+class PaymentDeclined(Exception):
+    """Stands in for whatever makes a real checkout roll back."""
+
+
+def check_mail_backend(lab: Recorder) -> None:
+    if settings.EMAIL_BACKEND != "sandbox.lab.mail.EmailBackend":
+        lab.note(f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: this run cannot show the emails it sends.")
+
+
+def customer_facts(step: Step, email: str) -> None:
+    step.fact("customer exists afterwards", Customer.objects.filter(email=email).exists())
+    step.fact("emails sent", emails_sent(step))
+    step.fact("receivers that ran", receivers_ran(step))
+
+
+@demo(
+    "signals.on-commit",
+    title="Registration emails: inside the transaction, or after the commit",
+    description="Register a customer in a transaction that rolls back, then one that commits; count the emails.",
+    commits=True,
+    reports=("signals", "sql"),
+)
+def on_commit(lab: Recorder, data: dict[str, Any]) -> None:
+    check_mail_backend(lab)
+    domain = f"{lab.learner or 'anonymous'}.signals.example"
+
+    # The mistake, for contrast: a receiver that emails straight away. It is connected
+    # only for this run and ignores other learners' customers.
+    def welcome_immediately(sender, instance, created, **kwargs):
+        if created and instance.learner == lab.learner and active() is lab:
+            lab.record_signal(SignalEvent(kind="receiver", name="welcome_immediately (the mistake)", sender="Customer"))
+            lab.fact("in_atomic_block when the receiver ran", connection.in_atomic_block)
+            send_mail("Welcome to the bookshop", "Hello!", None, [instance.email])
+
+    uid = f"lab.welcome_immediately.{lab.learner}.{id(lab)}"
+    try:
+        post_save.connect(welcome_immediately, sender=Customer, dispatch_uid=uid)
+        lab.disabled_receivers.add(SHIPPED_RECEIVER)
+        with lab.step(
+            "The mistake: email from post_save, then a rollback",
+            code="with transaction.atomic():\n    register_customer(...)\n    raise PaymentDeclined",
+            expect=PaymentDeclined,
+        ) as s:
+            try:
+                with transaction.atomic():
+                    register_customer("ann", f"ann@{domain}", learner=lab.learner)
+                    raise PaymentDeclined("the card was declined, so the registration rolled back")
+            finally:
+                customer_facts(s, f"ann@{domain}")
+    finally:
+        post_save.disconnect(sender=Customer, dispatch_uid=uid)
+        lab.disabled_receivers.discard(SHIPPED_RECEIVER)
+
+    try:
+        with lab.step(
+            "on_commit, then a rollback",
+            code="with transaction.atomic():\n    register_customer(...)\n    raise PaymentDeclined",
+            expect=PaymentDeclined,
+        ) as s:
+            try:
+                with transaction.atomic():
+                    register_customer("bob", f"bob@{domain}", learner=lab.learner)
+                    waiting = [getattr(func, "func", func).__qualname__ for _, func, _ in connection.run_on_commit]
+                    s.fact("on_commit callbacks waiting", waiting)
+                    raise PaymentDeclined("the card was declined, so the registration rolled back")
+            finally:
+                customer_facts(s, f"bob@{domain}")
+        with lab.step("on_commit, and a commit", code="register_customer(...)") as s:
+            register_customer("cat", f"cat@{domain}", learner=lab.learner)
+            customer_facts(s, f"cat@{domain}")
+    finally:
+        with paused():
+            Customer.objects.filter(learner=lab.learner, email__endswith=f"@{domain}").delete()
+
+
+# -- use case: clean-up on delete -------------------------------------------------------------
+
+
+@demo(
+    "signals.cover-cleanup",
+    title="Clean-up on delete: a book's cover file",
+    description="Delete a book with a cover inside a transaction that rolls back, then for real; check the file.",
+    commits=True,
+    reports=("signals", "sql"),
+)
+def cover_cleanup(lab: Recorder, data: dict[str, Any]) -> None:
+    with paused():  # setup: a book of your own with a cover file in MEDIA_ROOT/covers/<learner>/
+        publisher = Publisher.objects.create(name="Lab Press", learner=lab.learner)
+        book = Book(title="Covered", price=Decimal("5.00"), pages=50, rating=3.0, publisher=publisher)
+        book.learner = lab.learner
+        book.cover.save("cover.txt", ContentFile(b"a cover"), save=True)
+    storage, name = book.cover.storage, book.cover.name
+    try:
+        with lab.step(
+            "Delete inside a transaction that rolls back",
+            code="with transaction.atomic():\n    book.delete()\n    raise PaymentDeclined",
+            expect=PaymentDeclined,
+        ) as s:
+            s.fact("cover file", name)
+            try:
+                with transaction.atomic():
+                    Book.objects.get(pk=book.pk).delete()
+                    raise PaymentDeclined("something later in the request failed")
+            finally:
+                s.fact("book row exists", Book.objects.filter(pk=book.pk).exists())
+                s.fact("cover file exists", storage.exists(name))
+        with lab.step("Delete and commit", code="book.delete()") as s:
+            Book.objects.get(pk=book.pk).delete()
+            s.fact("book row exists", Book.objects.filter(pk=book.pk).exists())
+            s.fact("cover file exists", storage.exists(name))
+    finally:
+        with paused():
+            Book.objects.filter(learner=lab.learner, publisher=publisher).delete()
+            publisher.delete()
+            if storage.exists(name):
+                storage.delete(name)
