@@ -79,10 +79,14 @@ INSTALLED_APPS = [
 if TOOLBAR_ENABLED:
     INSTALLED_APPS.append("debug_toolbar")
 
+# Outermost first: requests go down this list, responses come back up it.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The site's own layers (the Middleware track's capstone): above Django's,
+    # so their timing and log line cover everything below.
     "sandbox.middleware.RequestIDMiddleware",
+    "sandbox.middleware.RequestLogMiddleware",
     "sandbox.middleware.ServerTimingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +97,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sandbox.middleware.MaintenanceModeMiddleware",
 ]
+# LAB_SITE_MIDDLEWARE=0 drops the site's own layers (bench/middleware.py measures their cost).
+if not env_bool("LAB_SITE_MIDDLEWARE", True):
+    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("sandbox.middleware.") or "Maintenance" in m]
 if TOOLBAR_ENABLED:
     # First, so its panels see every other layer.
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")

@@ -1,26 +1,39 @@
 """The site's own middleware, used by every page and taught in the Middleware track (M5).
 
-Each is a plain class with `__init__(get_response)` and `__call__`; per-request
-state lives on the request, never on `self` (one instance serves every thread).
+Each is a plain class with `__init__(get_response)` and `__call__`. One
+instance serves every request on every thread, so per-request state lives on
+the request (or in a context variable), never on `self`.
+
+In settings.MIDDLEWARE they sit in this order, outermost first:
+
+    RequestIDMiddleware      gives the request an id; every log line below carries it
+    RequestLogMiddleware     one structured log line per request
+    ServerTimingMiddleware   Server-Timing and X-Lab-Queries headers
+    ...Django's own...
+    MaintenanceModeMiddleware  innermost: when on, nothing below it runs
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import time
 import uuid
+from contextlib import ExitStack
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 logger = logging.getLogger("lab.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id ends up in our logs and headers: accept only short, plain tokens.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -30,9 +43,10 @@ class RequestIDMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request.id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        # A ContextVar, not self: it is per request, also across threads and async tasks.
         token = request_id_var.set(request.id)
         try:
             response = self.get_response(request)
@@ -50,53 +64,73 @@ class RequestIDLogFilter(logging.Filter):
         return True
 
 
-class QueryCounter:
-    """Counts queries and their time on every connection, via execute_wrapper."""
+@dataclass
+class Timing:
+    """What ServerTimingMiddleware measured for one request (kept on `request.timing`)."""
 
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
+    total_ms: float = 0.0
+    sql_ms: float = 0.0
+    queries: int = 0
 
     def __call__(self, execute, sql, params, many, context):
+        # An execute wrapper (connection.execute_wrapper): sees every query, also with DEBUG off.
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.count += 1
-            self.seconds += time.perf_counter() - started
+            self.queries += 1
+            self.sql_ms += (time.perf_counter() - started) * 1000
 
 
 class ServerTimingMiddleware:
-    """Adds `Server-Timing` (total and SQL time) and `X-Lab-Queries` (query count), and logs one line per request."""
+    """Adds `Server-Timing` (time in the layers below, and SQL time) and `X-Lab-Queries` (the query count).
+
+    Browsers show Server-Timing in their network panel. For a streaming response
+    the time covers building the response, not sending its body.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        counter = QueryCounter()
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.timing = timing = Timing()
         started = time.perf_counter()
-        wrappers = [conn.execute_wrapper(counter) for conn in connections.all(initialized_only=True)]
-        for w in wrappers:
-            w.__enter__()
-        try:
+        with ExitStack() as stack:
+            # Every alias, not only open connections: one opened during the request counts too.
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(timing))
             response = self.get_response(request)
-        finally:
-            for w in reversed(wrappers):
-                w.__exit__(None, None, None)
-        total_ms = (time.perf_counter() - started) * 1000
+        timing.total_ms = (time.perf_counter() - started) * 1000
         response["Server-Timing"] = (
-            f'app;dur={total_ms:.1f};desc="view and inner middleware", sql;dur={counter.seconds * 1000:.1f};desc="{counter.count} queries"'
+            f'app;dur={timing.total_ms:.1f};desc="inner layers and view", '
+            f'sql;dur={timing.sql_ms:.1f};desc="{timing.queries} queries"'
         )
-        response["X-Lab-Queries"] = str(counter.count)
+        response["X-Lab-Queries"] = str(timing.queries)
+        return response
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: method, path, status, time, queries (and the request id, via the filter).
+
+    The fields are also attached to the record as `http`, so a JSON formatter can use them as they are.
+    Set LAB_REQUEST_LOG_LEVEL=WARNING to silence it; the check below then skips all the work.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
         if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s %s %s %.1fms queries=%d",
-                request.method,
-                request.path,
-                response.status_code,
-                total_ms,
-                counter.count,
-            )
+            timing = getattr(request, "timing", None) or Timing()
+            fields = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(timing.total_ms, 1),
+                "queries": timing.queries,
+            }
+            logger.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra={"http": fields})
         return response
 
 
@@ -104,21 +138,60 @@ class MaintenanceModeMiddleware:
     """With LAB_MAINTENANCE_MODE on, answer every request with 503 and Retry-After.
 
     When the switch is off the middleware removes itself from the stack for the
-    life of the process (MiddlewareNotUsed), so it costs nothing.
+    life of the process (MiddlewareNotUsed), so it costs nothing per request.
+    Demos build a switched-on copy with `partial(MaintenanceModeMiddleware, enabled=True)`.
     """
 
-    retry_after = 120
+    retry_after = 120  # seconds; clients and crawlers wait this long before retrying
 
-    def __init__(self, get_response):
-        if not settings.LAB_MAINTENANCE_MODE:
+    def __init__(self, get_response, *, enabled: bool | None = None):
+        if not (settings.LAB_MAINTENANCE_MODE if enabled is None else enabled):
             raise MiddlewareNotUsed("Maintenance mode is off.")
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = HttpResponse(
             "Django Lab is down for maintenance. Please try again in a few minutes.\n",
             status=503,
             content_type="text/plain; charset=utf-8",
         )
         response["Retry-After"] = str(self.retry_after)
+        return response
+
+
+def public_api(view_func):
+    """Mark an API view as open to anonymous clients (like Django's @login_not_required)."""
+    view_func.public_api = True
+    return view_func
+
+
+class ApiTokenMiddleware:
+    """Require `Authorization: Bearer <token>` on API views, unless the view is marked @public_api.
+
+    It decides in `process_view`, because only there is the view known: the
+    decorator flag lives on the view function. Tokens come from LAB_API_TOKENS;
+    with none configured the middleware removes itself.
+    """
+
+    prefix = "/lab/middleware/api/"
+
+    def __init__(self, get_response, *, tokens: list[str] | None = None):
+        self.tokens = [t.encode() for t in (tokens if tokens is not None else getattr(settings, "LAB_API_TOKENS", []))]
+        if not self.tokens:
+            raise MiddlewareNotUsed("No API tokens are configured.")
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith(self.prefix) or getattr(view_func, "public_api", False):
+            return None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        # compare_digest takes the same time wherever the strings differ: no timing oracle.
+        if scheme.lower() == "bearer" and any(hmac.compare_digest(token.encode(), t) for t in self.tokens):
+            request.api_client = token[:4] + "…"
+            return None
+        response = JsonResponse({"error": "A valid API token is required."}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="lab"'
         return response

@@ -14,8 +14,12 @@ added or changed, plus each `process_*` hook call.
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from types import MethodType
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -66,22 +70,29 @@ def _out(layer: str, response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+def _thread_note(mode: str, show_threads: bool) -> str:
+    return (
+        f"{mode} · thread {threading.current_thread().name}" if show_threads else ("async" if mode == "async" else "")
+    )
+
+
 class TracedLayer:
     """Wraps one middleware instance: records in/out and its hooks, delegates everything else."""
 
-    def __init__(self, name: str, instance: Any):
+    def __init__(self, name: str, instance: Any, show_threads: bool = False):
         self._lab_name = name
         self._lab_instance = instance
+        self._lab_threads = show_threads
         if iscoroutinefunction(instance):
             markcoroutinefunction(self)
             self.__call__ = self._acall  # type: ignore[method-assign]
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        _record(self._lab_name, "in")
+        _record(self._lab_name, "in", note=_thread_note("sync", self._lab_threads))
         return _out(self._lab_name, self._lab_instance(request))
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        _record(self._lab_name, "in", note="async")
+        _record(self._lab_name, "in", note=_thread_note("async", self._lab_threads))
         return _out(self._lab_name, await self._lab_instance(request))
 
     def __getattr__(self, attr: str) -> Any:
@@ -92,28 +103,41 @@ class TracedLayer:
         return hook
 
     def _traced_hook(self, attr: str, hook: Callable[..., Any]) -> Callable[..., Any]:
+        # Bound to the real instance: Django names a failing hook by `method.__self__.__class__`.
         name = self._lab_name
 
-        def traced(request, *args):
+        def traced(instance, request, *args):
             result = hook(request, *args)
-            note = ""
-            if attr == "process_exception":
-                note = f"saw {type(args[0]).__name__}" + ("; returned a response" if result is not None else "")
-            elif attr == "process_view" and result is not None:
-                note = "returned a response: the view is skipped"
-            status = getattr(result, "status_code", None)
-            _record(name, attr, status=status, note=note)
+            _record(name, attr, status=getattr(result, "status_code", None), note=_hook_note(attr, args, result))
             return result
 
         if iscoroutinefunction(hook):
 
-            async def atraced(request, *args):
+            async def atraced(instance, request, *args):
                 result = await hook(request, *args)
-                _record(name, attr, status=getattr(result, "status_code", None))
+                _record(name, attr, status=getattr(result, "status_code", None), note=_hook_note(attr, args, result))
                 return result
 
-            return atraced
-        return traced
+            return MethodType(atraced, self._lab_instance)
+        return MethodType(traced, self._lab_instance)
+
+
+def _hook_note(attr: str, args: tuple, result: Any) -> str:
+    if attr == "process_exception":
+        return f"saw {type(args[0]).__name__}" + ("; returned a response" if result is not None else "")
+    if attr == "process_view" and result is not None:
+        return "returned a response: the view is skipped"
+    return ""
+
+
+def _mode_note(middleware_is_async: bool, below_is_async: bool) -> str:
+    """What Django's adapt_method_mode decided for this layer (it logs this only with DEBUG on)."""
+    mode = "async" if middleware_is_async else "sync"
+    if middleware_is_async == below_is_async:
+        return mode
+    wrapper = "sync_to_async" if middleware_is_async else "async_to_sync"
+    below = "async" if below_is_async else "sync"
+    return f"{mode}; the {below} layer below is adapted with {wrapper}"
 
 
 class LabHandler(BaseHandler):
@@ -163,11 +187,11 @@ class LabHandler(BaseHandler):
                 continue
             else:
                 handler = adapted_handler
-            _record(name, "init", note="async" if middleware_is_async else "sync")
+            _record(name, "init", note=_mode_note(middleware_is_async, handler_is_async))
 
             if mw_instance is None:
                 raise ImproperlyConfigured(f"Middleware factory {middleware_path} returned None.")
-            layer = TracedLayer(name, mw_instance)
+            layer = TracedLayer(name, mw_instance, show_threads=is_async)
 
             if hasattr(mw_instance, "process_view"):
                 self._view_middleware.insert(0, self.adapt_method_mode(is_async, layer.process_view))
@@ -228,12 +252,24 @@ def send(
     cookies: dict[str, str] | None = None,
     data: Any = None,
     urlconf: str | None = None,
+    handler: LabHandler | None = None,
 ) -> HttpResponseBase:
-    """Build `stack` like Django does and send one real request through it."""
-    handler = LabHandler(stack)
-    handler.load_middleware()
+    """Build `stack` like Django does and send one real request through it.
+
+    Pass a `handler` (from `make_handler`) to send several requests through one
+    stack: its middleware is built once, as in a server process.
+    """
+    handler = handler or make_handler(stack)
     request = build_request(path, method, headers=headers, cookies=cookies, data=data, urlconf=urlconf)
-    return handler.get_response(request)
+    response = handler.get_response(request)
+    response.lab_request = request  # so a report can show the request headers really sent
+    return response
+
+
+def make_handler(stack: Iterable[StackItem], is_async: bool = False) -> LabHandler:
+    handler = LabHandler(stack)
+    handler.load_middleware(is_async=is_async)
+    return handler
 
 
 async def asend(
@@ -242,13 +278,74 @@ async def asend(
     method: str = "GET",
     *,
     headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
     urlconf: str | None = None,
 ) -> HttpResponseBase:
     """The same through the async path, as Django's ASGIHandler runs it."""
-    handler = LabHandler(stack)
-    handler.load_middleware(is_async=True)
-    request = build_request(path, method, headers=headers, asynchronous=True, urlconf=urlconf)
-    return await handler.get_response_async(request)
+    handler = make_handler(stack, is_async=True)
+    request = build_request(path, method, headers=headers, cookies=cookies, asynchronous=True, urlconf=urlconf)
+    response = await handler.get_response_async(request)
+    response.lab_request = request
+    return response
+
+
+def body_of(response: HttpResponseBase) -> bytes:
+    """The body, streaming or not (a streaming body can be read only once)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+# -- log capture ----------------------------------------------------------------
+
+_levels_lock = threading.Lock()
+_capturing: dict[str, list[int]] = {}  # logger name -> [runs capturing it, level before the first]
+
+
+class _RunHandler(logging.Handler):
+    """Keeps the records emitted in this run's context only: other learners' requests log too."""
+
+    def __init__(self, recorder: Any, records: list[logging.LogRecord]):
+        super().__init__(logging.DEBUG)
+        self.recorder = recorder
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if active() is self.recorder:
+            self.records.append(record)
+
+
+@contextmanager
+def capture_logs(*names: str, level: int = logging.DEBUG, filters: Iterable[logging.Filter] = ()):
+    """Collect the records these loggers emit during the block, in this run only.
+
+    The loggers' level is lowered to `level` while any run captures them (a
+    shared counter restores it when the last one finishes); their own handlers
+    keep their levels, so nothing extra reaches the console.
+    """
+    records: list[logging.LogRecord] = []
+    handler = _RunHandler(active(), records)
+    for f in filters:
+        handler.addFilter(f)
+    loggers = [logging.getLogger(name) for name in names]
+    with _levels_lock:
+        for lg in loggers:
+            entry = _capturing.setdefault(lg.name, [0, lg.level])
+            entry[0] += 1
+            if lg.getEffectiveLevel() > level:
+                lg.setLevel(level)
+            lg.addHandler(handler)
+    try:
+        yield records
+    finally:
+        with _levels_lock:
+            for lg in loggers:
+                lg.removeHandler(handler)
+                entry = _capturing[lg.name]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    lg.setLevel(entry[1])
+                    del _capturing[lg.name]
 
 
 def record_request_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
