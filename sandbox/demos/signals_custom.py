@@ -1,0 +1,66 @@
+"""Signals track, S6: a custom signal sent from a checkout, async receivers, and the direct-call alternative."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django import forms
+
+from ..lab.recorder import Recorder, Step
+from ..models import Book, Customer, Order
+from ..shop import create_order, place_order, place_order_direct
+from ..signals import order_placed
+from .registry import demo
+from .signals import ReceiverSwitchesForm, apply_switches, events, receiver_name, receivers_ran
+
+
+class OrderPlacedForm(ReceiverSwitchesForm):
+    qty = forms.IntegerField(min_value=1, max_value=5, initial=2, help_text="Copies of A1 in each order.")
+    field_order = ["qty", "disabled_receivers"]
+
+
+def stock_facts(step: Step, before: int) -> None:
+    step.fact("A1 stock before → after", (before, Book.objects.get(title="A1").stock))
+    step.fact("order_placed sent", len(events(step, name="order_placed")))
+    step.fact("receivers that ran", receivers_ran(step))
+
+
+@demo(
+    "signals.order-placed",
+    title="A custom signal: order_placed",
+    form=OrderPlacedForm,
+    description="Check out with a signal (send and asend), then with a plain call: same result, different code.",
+    reports=("signals", "sql"),
+)
+def order_placed_demo(lab: Recorder, data: dict[str, Any]) -> None:
+    apply_switches(lab, data)
+    with lab.step("Setup: a customer and a basket") as s:
+        customer = Customer.objects.get(name="ann")
+        a1 = Book.objects.get(title="A1")
+        lines = [(a1, data["qty"])]
+
+    with lab.step("place_order(): send()", code="order = place_order(customer, lines)") as s:
+        before = Book.objects.get(pk=a1.pk).stock
+        place_order(customer, lines, learner=lab.learner)
+        stock_facts(s, before)
+
+    async def checkout_async():
+        order, items = await sync_to_async(create_order)(customer, lines, learner=lab.learner)
+        return await order_placed.asend(sender=Order, order=order, items=items)
+
+    with lab.step(
+        "From async code: asend()",
+        code="order, items = await sync_to_async(create_order)(customer, lines)\n"
+        "await order_placed.asend(sender=Order, order=order, items=items)",
+    ) as s:
+        before = Book.objects.get(pk=a1.pk).stock
+        results = async_to_sync(checkout_async)()
+        rows = [[receiver_name(r), value] for r, value in results if "lab tracer" not in str(r)]
+        s.table(["receiver", "returned"], rows)
+        stock_facts(s, before)
+
+    with lab.step("The direct call: place_order_direct()", code="order = place_order_direct(customer, lines)") as s:
+        before = Book.objects.get(pk=a1.pk).stock
+        place_order_direct(customer, lines, learner=lab.learner)
+        stock_facts(s, before)
