@@ -1,0 +1,170 @@
+"""Caching track, lessons 3 and 4: whole pages in the cache, per view and site-wide.
+
+Every request here is a real request through real middleware (`send`), with a
+real session cookie for each visitor. Each run adds `?run=<random>` to its
+URLs: another query string is another page, so every run starts cold.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import import_module
+
+from django.conf import settings
+from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+
+from ..endpoints.caching import PAGE_ALIAS, counting_views, learner_prefix
+from ..lab.onion import build_request, send
+from .registry import demo
+
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+SHOWN_HEADERS = ("Cache-Control", "Expires", "Age", "Vary", "Set-Cookie")
+
+
+def visitor(user: str) -> dict[str, str]:
+    """The cookie jar of a browser whose session belongs to `user`."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store["user"] = user
+    store.save()
+    return {settings.SESSION_COOKIE_NAME: store.session_key}
+
+
+def body(response) -> str:
+    if response.streaming:
+        return "(streaming)"
+    return response.content.decode()
+
+
+def show(step, response) -> None:
+    """Put a response's caching headers and body in the report."""
+    step.response_headers = {k: v for k, v in response.items() if k in SHOWN_HEADERS or k == "Content-Type"}
+    if response.cookies:
+        step.response_headers["Set-Cookie"] = "; ".join(response.cookies)
+
+
+def pages_stored(step, since: int) -> int:
+    """How many responses were written to the cache since cache op number `since` of this step."""
+    return sum(1 for op in step.cache_ops[since:] if op.op == "set" and ".cache_page." in op.key)
+
+
+@demo(
+    "caching.per-view",
+    title="cache_page: hits, a second visitor, and what is never stored",
+    description="Requests cache_page views through SessionMiddleware with two visitors' cookie jars, "
+    "then tries every kind of response UpdateCacheMiddleware refuses to store.",
+    reports=("cache", "headers"),
+)
+def per_view(lab, data):
+    run = secrets.token_hex(4)
+    alice, bob = visitor("alice"), visitor("bob")
+    with counting_views() as calls:
+        with lab.step(
+            "First GET: a miss, the view runs, the page is stored", code="@cache_page(60)\ndef stamp(request)"
+        ):
+            first = send([SESSION], f"/lab/caching/stamp/?run={run}")
+            show(lab.step_now, first)
+            lab.fact("body", body(first))
+            lab.fact("view runs so far", calls["stamp"])
+        with lab.step("Second GET: a hit, with an Age header"):
+            second = send([SESSION], f"/lab/caching/stamp/?run={run}")
+            show(lab.step_now, second)
+            lab.fact("body", body(second))
+            lab.fact("same body", body(second) == body(first))
+            lab.fact("Age", second.get("Age"))
+            lab.fact("view runs so far", calls["stamp"])
+
+        for label, url, code in [
+            ("Alice, then Bob: cache_page without vary_on_cookie", "who", "@cache_page(60)\ndef hello(request)"),
+            (
+                "Alice, then Bob: cache_page above vary_on_cookie",
+                "who-vary",
+                "@cache_page(60)\n@vary_on_cookie\ndef hello(request)",
+            ),
+        ]:
+            with lab.step(label, code=code) as step:
+                seen_by_alice = body(send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=alice))
+                response = send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=bob)
+                show(step, response)
+                step.fact("Alice sees", seen_by_alice)
+                step.fact("Bob sees", body(response))
+                step.fact("Bob got Alice's page", body(response) == seen_by_alice)
+
+        with lab.step("What cache_page never stores: each request sent twice") as step:
+            rows = []
+            cases = [
+                ("GET, 200", "GET", "plain", {}),
+                ("GET with Authorization", "GET", "plain", {"Authorization": "Bearer x"}),
+                ("POST", "POST", "plain", {}),
+                ("GET, 404", "GET", "404", {}),
+                ("GET, Cache-Control: Private", "GET", "private", {}),
+                ("GET, sets a cookie, Vary: Cookie", "GET", "cookie", {}),
+                ("GET, form with {% csrf_token %}", "GET", "csrf-form", {}),
+                ("GET, Vary: *", "GET", "vary-star", {}),
+                ("GET, Cache-Control: max-age=0", "GET", "max-age-0", {}),
+                ("GET, streaming response", "GET", "streaming", {}),
+            ]
+            for label, method, case, headers in cases:
+                url = f"/lab/caching/never/{case}/?run={run}-{len(rows)}"
+                since = len(step.cache_ops)
+                before = sum(calls.values())
+                for _ in range(2):
+                    response = send([SESSION], url, method, headers=headers)
+                stored = pages_stored(step, since) > 0
+                step.fact(f"stored: {label}", stored)
+                rows.append(
+                    [
+                        label,
+                        response.status_code,
+                        response.get("Cache-Control", ""),
+                        response.get("Vary", ""),
+                        "yes" if stored else "no",
+                        sum(calls.values()) - before,
+                    ]
+                )
+            step.table(["request", "status", "Cache-Control", "Vary", "stored", "view runs (2 requests)"], rows)
+
+
+def configured(middleware_class, prefix: str, timeout: int = 60):
+    """A middleware factory with the lab's alias and this learner's key prefix (settings stay untouched)."""
+
+    def factory(get_response):
+        layer = middleware_class(get_response)
+        layer.cache_alias, layer.key_prefix = PAGE_ALIAS, prefix
+        layer.cache_timeout = timeout  # read by UpdateCacheMiddleware only
+        return layer
+
+    return factory
+
+
+@demo(
+    "caching.site-wide",
+    title="Site-wide caching: the middleware order decides who sees what",
+    description="Alice, Alice again and Bob request the same page through UpdateCache, Session and FetchFromCache "
+    "middleware, in the documented order and with SessionMiddleware above UpdateCacheMiddleware.",
+    reports=("cache", "headers"),
+)
+def site_wide(lab, data):
+    run = secrets.token_hex(4)
+    prefix = learner_prefix(build_request("/"))
+    update = ("django.middleware.cache.UpdateCacheMiddleware", configured(UpdateCacheMiddleware, prefix))
+    fetch = ("django.middleware.cache.FetchFromCacheMiddleware", configured(FetchFromCacheMiddleware, prefix))
+    orders = {
+        "right": ("Right order: Update first, Fetch last", [update, SESSION, fetch]),
+        "wrong": ("Wrong order: SessionMiddleware above UpdateCacheMiddleware", [SESSION, update, fetch]),
+    }
+    alice, bob = visitor("alice"), visitor("bob")
+    with counting_views() as calls:
+        for name, (label, stack) in orders.items():
+            url = f"/lab/caching/hello/?run={run}-{name}"
+            code = "MIDDLEWARE = [\n" + "".join(f"    {(s if isinstance(s, str) else s[0])!r},\n" for s in stack) + "]"
+            with lab.step(label, code=code) as step:
+                before = calls["hello"]
+                first = body(send(stack, url, cookies=alice))
+                again = send(stack, url, cookies=alice)
+                response = send(stack, url, cookies=bob)
+                show(step, response)
+                step.fact("Alice sees", first)
+                step.fact("Alice again: Age", again.get("Age"))
+                step.fact("Bob sees", body(response))
+                step.fact("Bob got Alice's page", body(response) == first)
+                step.fact("view runs (3 requests)", calls["hello"] - before)
