@@ -1,0 +1,148 @@
+"""ORM lesson 7: raw SQL (raw(), cursor, RawSQL) and SQL injection, shown safely."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import DecimalField
+from django.db.models.expressions import RawSQL
+
+from ..models import Book
+from .orm_lab import LabForm, run_query, savepoint
+from .registry import demo
+
+
+class RawForm(LabForm):
+    min_price = forms.DecimalField(
+        min_value=0, max_value=1000, max_digits=6, decimal_places=2, initial=Decimal("10"), label="Books from (price)"
+    )
+
+
+def dict_rows(cursor) -> list[dict]:
+    """cursor.fetchall() as dicts, keyed by column name (Django docs' `dictfetchall`)."""
+    columns = [col[0] for col in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+@demo(
+    "orm.raw",
+    title="Three ways to write SQL yourself",
+    form=RawForm,
+    description="raw() maps rows to models, a cursor gives you tuples, RawSQL puts a fragment inside an ORM query. All take params.",
+    reports=("sql",),
+)
+def raw_sql(lab, data):
+    price = data["min_price"]
+    run_query(
+        lab,
+        "Book.objects.raw()",
+        'Book.objects.raw("SELECT id, title, price FROM sandbox_book WHERE price >= %s ORDER BY title", [min_price])',
+        lambda: Book.objects.raw("SELECT id, title, price FROM sandbox_book WHERE price >= %s ORDER BY title", [price]),
+        columns=["pk", "title", "price"],
+        explain=data["explain"],
+    )
+    code = 'Book.objects.raw("SELECT title FROM sandbox_book")  # no primary key selected'
+    with lab.step("raw() without the primary key", code=code, expect=FieldDoesNotExist):
+        list(Book.objects.raw("SELECT title FROM sandbox_book"))
+
+    def with_cursor():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.name, COUNT(*) AS books FROM sandbox_book b JOIN sandbox_publisher p ON p.id = b.publisher_id"
+                " WHERE b.price >= %s GROUP BY p.name ORDER BY p.name",
+                [price],
+            )
+            return dict_rows(cursor)
+
+    run_query(
+        lab,
+        "connection.cursor()",
+        'with connection.cursor() as cursor:\n    cursor.execute("SELECT p.name, COUNT(*) AS books FROM ... WHERE b.price >= %s ...", [min_price])\n    rows = dict_rows(cursor)',
+        with_cursor,
+        explain=data["explain"],
+    )
+    run_query(
+        lab,
+        "RawSQL inside an ORM query",
+        'Book.objects.annotate(with_vat=RawSQL("price * %s", [Decimal("1.2")], output_field=DecimalField()))'
+        ".filter(price__gte=min_price)",
+        lambda: (
+            Book.objects.annotate(with_vat=RawSQL("price * %s", [Decimal("1.2")], output_field=DecimalField()))
+            .filter(price__gte=price)
+            .order_by("title")
+        ),
+        columns=["title", "price", "with_vat"],
+        explain=data["explain"],
+    )
+
+
+def no_stacked_statements(value: str) -> None:
+    # Defence in depth: the query template is fixed and runs read-only, but a ';' never gets near it.
+    if ";" in value:
+        raise forms.ValidationError("A ';' would start a second statement; this lab does not run those.")
+
+
+class InjectionForm(LabForm):
+    title = forms.CharField(
+        max_length=80,
+        initial="x' OR '1'='1",
+        validators=[no_stacked_statements],
+        label="Search title",
+        help_text="Goes into a fixed SELECT; try x' OR '1'='1",
+    )
+
+
+SAFE = 'Book.objects.raw("SELECT * FROM sandbox_book WHERE title = %s", [title])'
+UNSAFE = "Book.objects.raw(\"SELECT * FROM sandbox_book WHERE title = '%s'\" % title)  # NEVER do this"
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Make the database refuse writes for the block (the demo's transaction is rolled back anyway)."""
+    with savepoint(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+            try:
+                yield
+            finally:
+                cursor.execute("PRAGMA query_only = OFF")
+        else:  # PostgreSQL; rolling back to the savepoint restores read-write
+            cursor.execute("SET TRANSACTION READ ONLY")
+            yield
+
+
+@demo(
+    "orm.injection",
+    title="SQL injection: the same input through params and through string formatting",
+    form=InjectionForm,
+    description="The query template is fixed and runs read-only; only your search text changes.",
+    reports=("sql",),
+)
+def injection(lab, data):
+    title = data["title"]
+    with read_only():
+        safe, _ = run_query(
+            lab,
+            "params (safe)",
+            SAFE,
+            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = %s", [title]),
+            explain=data["explain"],
+        )
+        unsafe, _ = run_query(
+            lab,
+            "string formatting (vulnerable)",
+            UNSAFE,
+            # The vulnerable pattern, on purpose: this is what the lesson warns against.
+            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),
+            explain=data["explain"],
+        )
+    unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
+    total = Book.objects.count()
+    for step in (safe, unsafe):
+        step.fact("books in the table", total)
+        step.fact("SQL the database received", step.queries[0].display)

@@ -1,0 +1,78 @@
+"""ORM lesson 7: raw SQL and injection, plus the real view's 400 for bad input."""
+
+import pytest
+
+from sandbox.models import Book
+
+
+def test_injection_through_params_finds_nothing_and_through_formatting_finds_everything(run_demo):
+    lab = run_demo("orm.injection", title="x' OR '1'='1")
+    assert lab.get("params (safe)").facts["rows"] == 0
+    assert lab.get("string formatting (vulnerable)").facts["rows"] == 5
+    assert lab.get("string formatting (vulnerable)").facts["books in the table"] == 5
+
+
+def test_an_ordinary_title_finds_the_same_book_either_way(run_demo):
+    lab = run_demo("orm.injection", title="A1")
+    assert lab.get("params (safe)").facts["rows"] == 1
+    assert lab.get("string formatting (vulnerable)").facts["rows"] == 1
+
+
+def test_a_percent_sign_does_not_break_the_vulnerable_query(run_demo):
+    lab = run_demo("orm.injection", title="100%")
+    assert lab.get("string formatting (vulnerable)").facts["rows"] == 0
+
+
+def test_the_injection_demo_runs_read_only(run_demo, db):
+    from django.db import DatabaseError, connection
+
+    from sandbox.demos.orm_raw import read_only
+
+    run_demo("orm.injection", title="x")
+    with pytest.raises(DatabaseError), read_only(), connection.cursor() as cursor:
+        cursor.execute("UPDATE sandbox_book SET stock = 0")
+    assert Book.objects.filter(stock=0).count() == 1  # only B1, as seeded
+
+
+def test_raw_cursor_and_rawsql(run_demo):
+    lab = run_demo("orm.raw", min_price="10")
+    assert [r[1] for r in lab.get("Book.objects.raw()").tables[0].rows] == ["A1", "A2", "C1"]
+    assert lab.get("raw() without the primary key").error_type == "FieldDoesNotExist"
+    assert lab.get("raw() without the primary key").error == "Raw query must include the primary key"
+    assert lab.get("connection.cursor()").tables[0].rows == [["A", 2], ["C", 1]]
+    vat = {r[0]: round(float(r[2]), 2) for r in lab.get("RawSQL inside an ORM query").tables[0].rows}
+    assert vat == {"A1": 15.0, "A2": 18.0, "C1": 24.0}
+
+
+def _post(client, slug, data):
+    return client.post(f"/demos/{slug}/run/", data, HTTP_HX_REQUEST="true")
+
+
+def test_a_stacked_statement_is_refused_with_a_400(client, seeded, settings):
+    settings.LAB_RATE_LIMIT = 0
+    response = _post(client, "orm.injection", {"title": "x'; DELETE FROM sandbox_book; --"})
+    assert response.status_code == 400
+    assert "would start a second statement" in response.content.decode()
+    assert Book.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("slug", "data", "message"),
+    [
+        ("orm.raw", {"min_price": "ten"}, "Enter a number."),
+        ("orm.case-when", {"premium_from": "1e999"}, "Ensure that there are no more than 6 digits in total."),
+        ("orm.conditional-aggregation", {"threshold": "nan"}, "Enter a number."),
+        (
+            "orm.related-loading",
+            {"strategy": "__import__", "books": "canonical", "limit": "5", "trials": "1"},
+            "Select a valid choice.",
+        ),
+        ("orm.sql-console", {"query": "sandbox_book; DROP TABLE"}, "Select a valid choice."),
+        ("orm.group-by", {"ordering": "password"}, "Select a valid choice."),
+    ],
+)
+def test_bad_input_gets_a_message_and_a_400(client, seeded, settings, slug, data, message):
+    settings.LAB_RATE_LIMIT = 0
+    response = _post(client, slug, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
