@@ -138,7 +138,7 @@ def injection(lab, data):
             "string formatting (vulnerable)",
             UNSAFE,
             # The vulnerable pattern, on purpose: this is what the lesson warns against.
-            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),
+            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),  # noqa: UP031, S608
             explain=data["explain"],
         )
     unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
