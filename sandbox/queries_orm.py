@@ -202,11 +202,13 @@ LINE_TOTAL = F("qty") * F("unit_price")
 
 
 @named_query("orm.revenue-by-month")
-def revenue_per_publisher_per_month() -> QuerySet:
+def revenue_per_publisher_per_month(year: int | None = None) -> QuerySet:
     # values() BEFORE annotate() sets the GROUP BY; the window ranks publishers within each month.
+    items = OrderItem.objects.exclude(order__status=Order.Status.CANCELLED)
+    if year is not None:
+        items = items.filter(order__created__year=year)
     return (
-        OrderItem.objects.exclude(order__status=Order.Status.CANCELLED)
-        .annotate(month=TruncMonth("order__created"))
+        items.annotate(month=TruncMonth("order__created"))
         .values("month", publisher=F("book__publisher__name"))
         .annotate(units=Sum("qty"), revenue=Sum(LINE_TOTAL, output_field=DecimalField(max_digits=12, decimal_places=2)))
         # A separate annotate() so the window refers to the aggregate (a window can't go in GROUP BY).
