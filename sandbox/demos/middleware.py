@@ -148,6 +148,7 @@ class ComposeForm(forms.Form):
         help_text="Names: " + ", ".join(CATALOGUE),
     )
     path = forms.ChoiceField(choices=PATHS, initial=PATHS[0][0], label="Request")
+    accept_encoding = forms.BooleanField(required=False, initial=True, label="Send Accept-Encoding: gzip (browsers do)")
     send_token = forms.BooleanField(required=False, label=f"Send Authorization: Bearer {DEMO_API_TOKEN}")
 
     def clean_order(self) -> list[str]:
@@ -176,7 +177,9 @@ class ComposeForm(forms.Form):
 def compose(lab, data):
     """Switch real middleware on and off, reorder them, and send one request through the stack you built."""
     stack = [CATALOGUE[name] for name in data["order"]]
-    request_headers = {"Authorization": f"Bearer {DEMO_API_TOKEN}"} if data["send_token"] else {}
+    request_headers = {"Accept-Encoding": "gzip, deflate"} if data["accept_encoding"] else {}
+    if data["send_token"]:
+        request_headers["Authorization"] = f"Bearer {DEMO_API_TOKEN}"
     code = "MIDDLEWARE = [\n" + "".join(f"    {name!r},\n" for name in data["order"]) + "]"
     with lab.step(f"GET {data['path']}", code=code) as s:
         result = exchange(s, stack, data["path"], headers=request_headers)

@@ -74,8 +74,9 @@ class Exchange:
 
     @property
     def sequence(self) -> list[str]:
-        """The log lines' first words, without __init__: `A.before`, `A.view`, `C.after` …"""
-        return [line.split()[0] for line in self.log if ".__init__" not in line]
+        """The A/B/C log lines' first words, without __init__: `A.before`, `A.view`, `C.after` …"""
+        words = [r.getMessage().split()[0] for r in self.records if r.name == "lab.onion"]
+        return [w for w in words if not w.endswith(".__init__")]
 
 
 def exchange(
@@ -88,6 +89,7 @@ def exchange(
     handler: LabHandler | None = None,
     loggers: tuple[str, ...] = LOGGERS,
     log_filters: tuple[logging.Filter, ...] = (),
+    log_format: logging.Formatter | None = None,
     draw: bool = True,
 ) -> Exchange:
     """Send one GET through `stack` and put the headers, log lines, onion and any error onto `step`."""
@@ -96,7 +98,8 @@ def exchange(
         body = body_of(response)  # a streaming body is produced only now, still inside the layers' context
     step.request_headers = dict(response.lab_request.headers)
     step.response_headers = dict(response.items())
-    result = Exchange(response, body, [r.getMessage() for r in records], list(records))
+    lines = [log_format.format(r) if log_format else r.getMessage() for r in records]
+    result = Exchange(response, body, lines, list(records))
     for line in result.log:
         step.note(line)
     error = handler_exception(step.trace)

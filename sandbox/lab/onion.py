@@ -83,11 +83,14 @@ class TracedLayer:
         self._lab_name = name
         self._lab_instance = instance
         self._lab_threads = show_threads
-        if iscoroutinefunction(instance):
+        self._lab_async = iscoroutinefunction(instance)
+        if self._lab_async:
             markcoroutinefunction(self)
-            self.__call__ = self._acall  # type: ignore[method-assign]
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if self._lab_async:
+            # As MiddlewareMixin does: a dunder set on the instance is ignored, so branch here.
+            return self._acall(request)  # type: ignore[return-value]
         _record(self._lab_name, "in", note=_thread_note("sync", self._lab_threads))
         return _out(self._lab_name, self._lab_instance(request))
 

@@ -1,7 +1,69 @@
-"""M1: the onion. Each test runs the demo and reads its lab report."""
+"""M1, the onion: each test runs the demo and reads its lab report."""
+
+import pytest
 
 
 def test_abc_request_runs_top_down_then_bottom_up(run_demo):
     lab = run_demo("middleware.onion")
+    sequence = lab.get("First request").facts["Sequence"]
+    assert sequence == "A.before, B.before, C.before, A.view, B.view, C.view, C.after, B.after, A.after"
+
+
+def test_init_runs_bottom_up_once_per_handler(run_demo):
+    lab = run_demo("middleware.onion")
+    assert lab.get("Build the handler (once per process)").facts["__init__ order"] == "C, B, A"
+    assert lab.get("Second request, same handler").facts["__init__ calls during this request"] == 0
+
+
+def test_each_new_handler_runs_init_again(run_demo):
+    first = run_demo("middleware.onion")
+    second = run_demo("middleware.onion")
+    for lab in (first, second):
+        assert lab.get("Build the handler (once per process)").log == ["C.__init__", "B.__init__", "A.__init__"]
+
+
+def test_reordering_the_list_reorders_the_onion(run_demo):
+    lab = run_demo("middleware.onion", order="C,A,B")
+    sequence = lab.get("First request").facts["Sequence"]
+    assert sequence == "C.before, A.before, B.before, C.view, A.view, B.view, B.after, A.after, C.after"
+
+
+def test_middleware_not_used_drops_b_from_the_request(run_demo):
+    lab = run_demo("middleware.onion", b_unused=True)
+    build = lab.get("Build the handler (once per process)")
+    assert build.facts["__init__ order"] == "C, B, A"  # B's __init__ ran, then raised
+    assert any(e.layer == "B" and e.note.startswith("MiddlewareNotUsed") for e in build.trace)
+    first = lab.get("First request")
+    assert first.facts["Sequence"] == "A.before, C.before, A.view, C.view, C.after, A.after"
+    assert not any(e.layer == "B" for e in first.trace)
+
+
+def test_answering_in_call_hides_the_request_from_inner_layers(run_demo):
+    lab = run_demo("middleware.onion", b_answers=True)
     step = lab.get("First request")
-    assert step.facts["Sequence"] == "A.before, B.before, C.before, A.view, B.view, C.view, C.after, B.after, A.after"
+    assert step.facts["Sequence"] == "A.before, B.before, B.after, A.after"
+    assert not any(e.layer in {"C", "view"} for e in step.trace)
+    assert "B answered" in step.facts["Body"]
+
+
+def test_resolver_match_is_none_before_get_response_and_set_in_process_view(run_demo):
+    log = run_demo("middleware.onion").get("First request").log
+    assert "A.before resolver_match=None" in log
+    assert "A.view resolver_match=mw-hooks" in log
+
+
+def test_corrected_custom_header_middleware_adds_its_header(run_demo):
+    step = run_demo("middleware.custom-header").get("GET /lab/middleware/hooks/")
+    assert step.facts["X-Custom-Header"] == "Value"
+    out = [e for e in step.trace if e.layer == "CustomHeaderMiddleware" and e.phase == "out"]
+    assert out[0].added == {"X-Custom-Header": "Value"}
+
+
+@pytest.mark.django_db
+def test_onion_report_draws_the_svg(seeded, client, settings):
+    settings.LAB_RATE_LIMIT = 0
+    response = client.post("/demos/middleware.onion/run/", {"order": "A,B,C"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<svg class="onion"' in html
+    assert 'data-report="headers"' in html

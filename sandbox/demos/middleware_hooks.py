@@ -1,0 +1,78 @@
+"""Middleware demos, part 2: the other hooks (M2) and errors inside the onion (M3).
+
+A, B and C (sandbox.lab_middleware) log every hook they run; query parameters
+ask one of them, by name, to answer early, handle an exception or raise.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from .middleware_kit import exchange, statuses, summary
+from .registry import demo
+
+ABC = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_middleware.C"]
+LAYERS = [("A", "A (outermost)"), ("B", "B"), ("C", "C (innermost)")]
+
+HOOK_SCENARIOS = {
+    "short_view": ("B's process_view returns a response", "/lab/middleware/hooks/?short_view={layer}"),
+    "handle_exc": ("The view raises; process_exception handles it", "/lab/middleware/boom/?handle_exc={layer}"),
+    "template": ("A TemplateResponse each layer edits", "/lab/middleware/tr/"),
+    "no_match": ("A URL that matches no view", "/lab/middleware/no-such-page/"),
+    "plain": ("A plain view", "/lab/middleware/hooks/"),
+}
+
+
+class HooksForm(forms.Form):
+    scenario = forms.ChoiceField(choices=[(k, v[0]) for k, v in HOOK_SCENARIOS.items()], initial="short_view")
+    layer = forms.ChoiceField(
+        choices=LAYERS, initial="B", label="Which layer answers (process_view) or handles the error"
+    )
+
+
+@demo(
+    "middleware.hooks",
+    title="process_view, process_exception, process_template_response",
+    form=HooksForm,
+    reports=("headers",),
+)
+def hooks(lab, data):
+    """MIDDLEWARE = [A, B, C]; one request. Watch which hooks run, in which order, and which are skipped."""
+    path = HOOK_SCENARIOS[data["scenario"]][1].format(layer=data["layer"])
+    with lab.step(f"GET {path}", code="MIDDLEWARE = ['…A', '…B', '…C']") as s:
+        result = exchange(s, ABC, path)
+        s.fact("Sequence", ", ".join(result.sequence))
+        s.fact("Status each layer saw", summary(statuses(s.trace)))
+        s.fact("Body", result.body.decode())
+
+
+ERROR_SCENARIOS = {
+    "view_raises": ("The view raises RuntimeError", "/lab/middleware/boom/"),
+    "middleware_raises": ("A middleware raises RuntimeError in __call__", "/lab/middleware/hooks/?raise_in={layer}"),
+    "inner_404": ("A middleware raises Http404 in __call__", "/lab/middleware/hooks/?http404_in={layer}"),
+}
+
+
+class ErrorsForm(forms.Form):
+    scenario = forms.ChoiceField(choices=[(k, v[0]) for k, v in ERROR_SCENARIOS.items()], initial="view_raises")
+    layer = forms.ChoiceField(choices=LAYERS, initial="C", label="Which middleware raises")
+
+
+@demo(
+    "middleware.errors",
+    title="Errors inside the onion",
+    form=ErrorsForm,
+    reports=("headers",),
+)
+def errors(lab, data):
+    """MIDDLEWARE = [A, B, C]; something raises. Every layer above it gets a response, never the exception."""
+    path = ERROR_SCENARIOS[data["scenario"]][1].format(layer=data["layer"])
+    with lab.step(f"GET {path}", code="MIDDLEWARE = ['…A', '…B', '…C']") as s:
+        result = exchange(s, ABC, path, loggers=("lab.onion", "django.request"))
+        after = [line for line in result.log if ".after" in line]
+        s.fact("Sequence", ", ".join(result.sequence))
+        s.fact("What each layer logged on the way out", "; ".join(after) or "(nothing)")
+        s.fact("process_exception calls", ", ".join(w for w in result.sequence if w.endswith(".exception")) or "none")
+        s.fact("try/except around get_response fired", sum(w.endswith(".caught") for w in result.sequence))
+        s.fact("got_request_exception sent", sum(e.layer == "handler" for e in s.trace))
+        s.fact("django.request logged", "; ".join(r.getMessage() for r in result.records if r.name == "django.request"))

@@ -1,0 +1,35 @@
+"""M6: an async view through Django's async handler, behind a hybrid middleware."""
+
+
+def test_hybrid_alone_runs_async_with_no_adaptation(run_demo):
+    step = run_demo("middleware.async").get("Hybrid alone")
+    assert step.facts["Hybrid ran in"] == "async"
+    assert step.facts["Adaptations the lab's handler made"] == "none"
+    assert step.facts["The view says"].startswith("async view ran in an event loop")
+
+
+def test_a_sync_only_middleware_below_switches_the_hybrid_to_sync(run_demo):
+    step = run_demo("middleware.async").get("Hybrid, then a sync-only middleware")
+    assert step.facts["Hybrid ran in"] == "sync"
+    assert (
+        "sync_only: sync; the async layer below is adapted with async_to_sync"
+        in step.facts["Adaptations the lab's handler made"]
+    )
+
+
+def test_middleware_mixin_follows_the_async_stack_without_adaptation(run_demo):
+    step = run_demo("middleware.async").get("Hybrid, then a MiddlewareMixin class")
+    assert step.facts["Hybrid ran in"] == "async"
+    assert step.response_headers["X-Mixin"] == "async"
+    assert step.facts["Adaptations the lab's handler made"] == "none"
+
+
+def test_django_logs_the_adaptation_only_with_debug_on(run_demo, settings):
+    quiet = run_demo("middleware.async").get("Hybrid, then a sync-only middleware")
+    assert "not logged" in quiet.facts["Django's django.request DEBUG log"]
+    settings.DEBUG = True
+    loud = run_demo("middleware.async").get("Hybrid, then a sync-only middleware")
+    assert (
+        loud.facts["Django's django.request DEBUG log"]
+        == "Asynchronous handler adapted for middleware sandbox.lab_middleware.sync_only."
+    )

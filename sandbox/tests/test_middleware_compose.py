@@ -1,0 +1,82 @@
+"""M4: the onion composer. Real middleware, real misorders, and input validation through the real view."""
+
+import pytest
+
+from sandbox.demos.middleware_kit import CATALOGUE
+
+
+def compose(run_demo, order, path="/lab/middleware/hooks/", **inputs):
+    return run_demo("middleware.compose", order=order, path=path, **inputs).steps[0]
+
+
+def test_startproject_default_stack_answers_with_its_headers(run_demo):
+    step = compose(run_demo, "Security,Session,Common,Csrf,Auth,Messages,XFrame")
+    assert step.facts["Final response"] == "200 OK"
+    assert step.response_headers["X-Frame-Options"] == "DENY"
+    assert step.response_headers["X-Content-Type-Options"] == "nosniff"
+    assert "svg" in step.facts["Onion"]
+
+
+def test_auth_above_session_shows_djangos_improperly_configured_message(run_demo):
+    step = compose(run_demo, "Auth,Session")
+    assert step.error_type == "django.core.exceptions.ImproperlyConfigured"
+    assert step.error.startswith("The Django authentication middleware requires session middleware to be installed.")
+
+
+def test_reading_request_user_above_auth_fails_and_below_auth_sees_anonymous(run_demo):
+    above = compose(run_demo, "WhoAmI,Session,Auth")
+    assert above.error == "'WSGIRequest' object has no attribute 'user'"
+    below = compose(run_demo, "Session,Auth,WhoAmI")
+    assert below.response_headers["X-Lab-User"] == "AnonymousUser"
+
+
+def test_maintenance_mode_answers_503_with_retry_after(run_demo):
+    step = compose(run_demo, "RequestID,Maintenance,A")
+    assert step.facts["Final response"] == "503 Service Unavailable"
+    assert step.response_headers["Retry-After"] == "120"
+    assert "X-Request-ID" in step.response_headers
+    assert not any(e.layer == "A" and e.phase == "in" for e in step.trace)
+
+
+def test_login_required_redirects_unless_the_view_is_exempt(run_demo):
+    stack = "Session,Auth,LoginRequired"
+    assert compose(run_demo, stack, "/lab/middleware/hooks/").facts["Final response"] == "302 Found"
+    assert compose(run_demo, stack, "/lab/middleware/open/").facts["Final response"] == "200 OK"
+
+
+def test_api_token_middleware_guards_api_views_except_public_ones(run_demo):
+    assert compose(run_demo, "ApiToken", "/lab/middleware/api/books/").facts["Final response"] == "401 Unauthorized"
+    ok = compose(run_demo, "ApiToken", "/lab/middleware/api/books/", send_token=True)
+    assert ok.facts["Final response"] == "200 OK"
+    assert compose(run_demo, "ApiToken", "/lab/middleware/api/health/").facts["Final response"] == "200 OK"
+
+
+def post(client, settings, order):
+    settings.LAB_RATE_LIMIT = 0
+    return client.post(
+        "/demos/middleware.compose/run/",
+        {"order": order, "path": "/lab/middleware/hooks/"},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+@pytest.mark.django_db
+def test_composer_rejects_an_unknown_middleware_name_with_400(client, settings):
+    response = post(client, settings, "Session,os.system,Auth")
+    assert response.status_code == 400
+    assert "Unknown middleware: os.system" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_composer_rejects_an_over_long_stack_with_400(client, settings):
+    names = list(CATALOGUE)[:17]
+    response = post(client, settings, ",".join(names))
+    assert response.status_code == 400
+    assert "At most 16 layers" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_composer_rejects_duplicates_with_400(client, settings):
+    response = post(client, settings, "A,B,A")
+    assert response.status_code == 400
+    assert "repeated: A" in response.content.decode()

@@ -1,0 +1,75 @@
+"""M4: the header inspector sends a real request through the site's own MIDDLEWARE."""
+
+
+def added_by(step, header):
+    """The layers whose way out added this header."""
+    return [e.layer for e in step.trace if e.phase == "out" and header in e.added]
+
+
+def changed_by(step, header):
+    return [e.layer for e in step.trace if e.phase == "out" and header in e.changed]
+
+
+def test_each_header_is_set_by_the_layer_that_owns_it(run_demo):
+    step = run_demo("middleware.headers").steps[0]
+    assert added_by(step, "Content-Length") == ["CommonMiddleware"]
+    assert added_by(step, "X-Frame-Options") == ["XFrameOptionsMiddleware"]
+    assert added_by(step, "Vary") == ["SessionMiddleware"]
+    assert added_by(step, "Content-Encoding") == ["GZipMiddleware"]
+    assert added_by(step, "ETag") == ["ConditionalGetMiddleware"]
+    assert added_by(step, "X-Request-ID") == ["RequestIDMiddleware"]
+    assert added_by(step, "Server-Timing") == ["ServerTimingMiddleware"]
+    assert added_by(step, "X-Lab-Queries") == ["ServerTimingMiddleware"]
+    assert step.facts["Content-Encoding"] == "gzip"
+    assert step.facts["Vary"] == "Cookie, Accept-Encoding"
+    assert step.facts["X-Frame-Options"] == "DENY"
+
+
+def test_gzip_above_conditional_get_rewrites_length_and_weakens_the_etag(run_demo):
+    step = run_demo("middleware.headers").steps[0]
+    assert "GZipMiddleware" in changed_by(step, "Content-Length")
+    assert changed_by(step, "ETag") == ["GZipMiddleware"]
+    assert step.facts["ETag"].startswith('W/"')
+    assert int(step.facts["Content-Length"]) == step.facts["Body bytes sent"]
+
+
+def test_the_body_really_is_gzip(run_demo):
+    lab = run_demo("middleware.headers", revalidate=False)
+    assert lab.steps[0].response_headers["Content-Encoding"] == "gzip"
+
+
+def test_query_count_header_matches_the_queries_the_lab_saw(run_demo):
+    step = run_demo("middleware.headers").steps[0]
+    assert int(step.facts["X-Lab-Queries"]) == len(step.queries) > 0
+    assert step.facts["Server-Timing"].startswith("app;dur=")
+
+
+def test_without_gzip_and_session_those_headers_do_not_appear(run_demo):
+    step = run_demo("middleware.headers", gzip=False, touch_session=False, revalidate=False).steps[0]
+    assert step.facts["Content-Encoding"] == "(absent)"
+    assert step.facts["Vary"] == "(absent)"
+    assert step.facts["ETag"] != "(absent)"  # ConditionalGet is still on
+
+
+def test_revalidating_with_the_etag_gets_a_304_and_no_body(run_demo):
+    lab = run_demo("middleware.headers", touch_session=False)
+    again = lab.get("Again, with If-None-Match")
+    assert again.facts["Final response"] == "304 Not Modified"
+    assert again.facts["Body bytes sent"] == 0
+
+
+def test_gzip_streams_a_streaming_response_through_the_site_stack(run_demo):
+    lab = run_demo(
+        "middleware.compose", order="GZip,RequestID,RequestLog,ServerTiming,Common", path="/lab/middleware/stream/"
+    )
+    step = lab.steps[0]
+    assert step.response_headers["Content-Encoding"] == "gzip"
+    assert "Content-Length" not in step.response_headers
+    assert "X-Request-ID" in step.response_headers and "Server-Timing" in step.response_headers
+    assert step.facts["Body"].endswith("gzip-encoded")
+
+
+def test_streaming_body_survives_the_site_middleware_intact(run_demo):
+    step = run_demo("middleware.production", path="/lab/middleware/stream/").steps[0]
+    assert step.facts["Streaming body, read once by the client"] == "".join(f"chunk {i}\n" for i in range(5))
+    assert step.facts["X-Lab-Queries"] == "0"

@@ -1,0 +1,67 @@
+"""M5: the site's own middleware (sandbox/middleware.py), through the production demo."""
+
+import re
+
+from django.core.exceptions import MiddlewareNotUsed
+
+from sandbox.middleware import MaintenanceModeMiddleware
+
+
+def produce(run_demo, **inputs):
+    return run_demo("middleware.production", **inputs).steps[0]
+
+
+def test_a_sane_incoming_request_id_is_echoed_and_logged(run_demo):
+    step = produce(run_demo, request_id="class-demo-42")
+    assert step.facts["X-Request-ID received"] == "class-demo-42"
+    assert step.facts["Request log lines"] == 1
+    (line,) = step.log
+    assert line.startswith("INFO lab.requests [class-demo-42] method=GET path=/lab/middleware/books/ status=200")
+    assert f"queries={step.facts['X-Lab-Queries']}" in line
+
+
+def test_an_unsafe_request_id_is_replaced_by_a_fresh_one(run_demo):
+    step = produce(run_demo, request_id="evil id\nwith newline")
+    received = step.facts["X-Request-ID received"]
+    assert re.fullmatch(r"[0-9a-f]{32}", received)
+    assert f"[{received}]" in step.log[0]
+
+
+def test_no_request_id_sent_means_one_is_generated(run_demo):
+    step = produce(run_demo, request_id="")
+    assert re.fullmatch(r"[0-9a-f]{32}", step.facts["X-Request-ID received"])
+
+
+def test_server_timing_reports_the_query_count_the_lab_saw(run_demo):
+    step = produce(run_demo)
+    queries = len(step.queries)
+    assert step.facts["X-Lab-Queries"] == str(queries)
+    assert re.fullmatch(
+        rf'app;dur=[\d.]+;desc="[^"]+", sql;dur=[\d.]+;desc="{queries} queries"', step.facts["Server-Timing"]
+    )
+
+
+def test_maintenance_mode_still_gets_an_id_and_a_log_line(run_demo):
+    step = produce(run_demo, maintenance=True)
+    assert step.facts["Final response"] == "503 Service Unavailable"
+    assert step.facts["Retry-After"] == "120"
+    assert "status=503" in step.log[0]
+
+
+def test_maintenance_middleware_removes_itself_when_the_switch_is_off(settings):
+    settings.LAB_MAINTENANCE_MODE = False
+    try:
+        MaintenanceModeMiddleware(lambda request: None)
+    except MiddlewareNotUsed as exc:
+        assert str(exc) == "Maintenance mode is off."
+    else:
+        raise AssertionError("expected MiddlewareNotUsed")
+
+
+def test_api_views_need_a_token_unless_marked_public(run_demo):
+    denied = produce(run_demo, path="/lab/middleware/api/books/")
+    assert denied.facts["Final response"] == "401 Unauthorized"
+    assert denied.response_headers["WWW-Authenticate"] == 'Bearer realm="lab"'
+    allowed = produce(run_demo, path="/lab/middleware/api/books/", send_token=True)
+    assert allowed.facts["Final response"] == "200 OK"
+    assert produce(run_demo, path="/lab/middleware/api/health/").facts["Final response"] == "200 OK"
