@@ -1,0 +1,143 @@
+"""Course pages: thin views over the in-memory catalogue and the cached lesson HTML.
+
+A page is rendered once per content version and kept in the `lessons` cache;
+a request costs a cache read and one str.replace for the learner's CSRF
+token. URL segments are checked by the catalogue (slug regex, then lookup)
+before anything else happens; an unknown name is a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django
+from django.conf import settings
+from django.core.cache import caches
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from sandbox.demos.cards import CSRF_MARKER, render_card, report_marker
+from sandbox.demos.registry import Demo
+
+from . import markdown, requirements
+from .catalogue import Catalogue, Lesson, get_catalogue
+
+
+def _page(key: str, template: str, context: Callable[[], dict]) -> str:
+    """The page's HTML (with the CSRF marker in it), rendered once per content version.
+
+    With DEBUG on, the shell is rendered each time so template edits show at
+    once; the lesson bodies inside stay cached by content hash either way.
+    """
+    if settings.DEBUG:
+        return render_to_string(template, context())
+    cache = caches["lessons"]
+    key = f"page:{django.get_version()}:{key}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context())
+        cache.set(key, html, None)
+    return html
+
+
+def _shell(catalogue: Catalogue, **context) -> dict:
+    """What base.html needs, given explicitly: cached pages are rendered without a request."""
+    return {
+        "lab_catalogue": catalogue,
+        "lab_django_version": django.get_version(),
+        "csrf_marker": CSRF_MARKER,
+        **context,
+    }
+
+
+def _respond(request: HttpRequest, html: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(html.replace(CSRF_MARKER, get_token(request)), status=status)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    catalogue = get_catalogue()
+    html = _page(f"home:{catalogue.digest}", "home.html", lambda: _shell(catalogue, current_path="/"))
+    return _respond(request, html)
+
+
+@require_GET
+def track(request: HttpRequest, track: str) -> HttpResponse:
+    catalogue = get_catalogue()
+    found = catalogue.track(track)
+    if found is None:
+        raise Http404("No such track.")
+
+    def context() -> dict:
+        intro = markdown.rendered(found.intro, lesson_path=found.name) if found.intro.strip() else None
+        return _shell(
+            catalogue,
+            track=found,
+            track_number=catalogue.tracks.index(found) + 1,
+            intro=mark_safe(intro.html) if intro else "",  # noqa: S308 (sanitised by the pipeline)
+            current_track=found.name,
+            current_path=found.url,
+        )
+
+    return _respond(request, _page(f"track:{catalogue.digest}:{found.name}", "lessons/track.html", context))
+
+
+def _lesson_page(catalogue: Catalogue, lesson: Lesson) -> str:
+    def context() -> dict:
+        found = catalogue.track(lesson.track)
+        body = markdown.rendered(lesson.body, lesson_path=lesson.key, trusted=lesson.trusted_html)
+        met, detail = requirements.status(lesson.requires) if lesson.requires else (True, "")
+        return _shell(
+            catalogue,
+            track=found,
+            lesson=lesson,
+            position=found.lessons.index(lesson) + 1,
+            body=mark_safe(body.html),  # noqa: S308 (sanitised by the pipeline)
+            toc=body.toc,
+            previous=catalogue.previous(lesson),
+            next=catalogue.next(lesson),
+            requirement_met=met,
+            requirement_detail=detail,
+            current_track=lesson.track,
+            current_lesson=lesson.key,
+            current_path=lesson.url,
+        )
+
+    return _page(f"lesson:{catalogue.digest}:{lesson.key}", "lessons/lesson.html", context)
+
+
+@require_GET
+def lesson(request: HttpRequest, track: str, slug: str) -> HttpResponse:
+    catalogue = get_catalogue()
+    found = catalogue.lesson(track, slug)
+    if found is None:
+        raise Http404("No such lesson.")
+    return _respond(request, _lesson_page(catalogue, found))
+
+
+def lesson_with_report(
+    request: HttpRequest, lesson_path: str, demo: Demo, report_html: str, status: int = 200
+) -> HttpResponse:
+    """A no-JavaScript demo run: the lesson page again, with this card's report filled in.
+
+    `lesson_path` ("track/slug") comes from the form, so it is only looked up
+    in the catalogue. If it names no lesson that shows this demo, the card and
+    its report are shown on a small page of their own.
+    """
+    catalogue = get_catalogue()
+    marker = report_marker(demo)
+    found = catalogue.by_path(lesson_path)
+    if found is not None:
+        html = _lesson_page(catalogue, found)
+        if marker in html:
+            return _respond(request, html.replace(marker, report_html, 1), status=status)
+    card = render_card(demo, found.key if found else "").replace(marker, report_html, 1)
+    html = render_to_string(
+        "lessons/report_only.html",
+        _shell(catalogue, demo=demo, card=mark_safe(card)),  # noqa: S308 (site-generated HTML)
+        request=request,
+    )
+    return _respond(request, html, status=status)
