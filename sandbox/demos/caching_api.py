@@ -44,7 +44,7 @@ def api(lab, data):
         _versions(lab, cache)
         _keys(lab, cache, alias)
         if alias != "lab-db":  # the demo's threads can't see its uncommitted transaction
-            _concurrent_incr(lab, cache)
+            _concurrent_incr(lab, cache, alias)
     finally:
         with lab.step("Clean up: delete this run's keys (never clear())", code="cache.delete_many(keys)"):
             cache.delete_many(KEYS)
@@ -154,7 +154,7 @@ def _keys(lab, cache, alias):
                 cache.delete(key)
 
 
-def _concurrent_incr(lab, cache):
+def _concurrent_incr(lab, cache, alias):
     with lab.step(
         f"{THREADS} threads × {INCRS} incr() at once",
         code="cache.set('bump', 0)\n# in each thread:\nfor _ in range(25): cache.incr('bump')",
@@ -163,9 +163,11 @@ def _concurrent_incr(lab, cache):
         start = threading.Barrier(THREADS)
 
         def bump():
+            # Each thread gets its own client, as caches[alias] does: a memcached client is not thread-safe.
+            own = learner_cache(alias, lab.learner)
             start.wait()
             for _ in range(INCRS):
-                cache.incr("bump")
+                own.incr("bump")
 
         threads = [threading.Thread(target=in_context(bump)) for _ in range(THREADS)]
         for t in threads:

@@ -159,14 +159,15 @@ def stampede(lab, data):
 
         return compute
 
+    # Each thread makes its own cache object, as caches[alias] does (a memcached client is not thread-safe).
     variants = {
         "get_or_set": (
             "cache.get_or_set(key, expensive, 60)",
-            lambda key: cache.get_or_set(key, expensive("get_or_set"), 60),
+            lambda key: learner_cache(alias, lab.learner).get_or_set(key, expensive("get_or_set"), 60),
         ),
         "add() lock": (
             "get_or_compute_with_lock(cache, key, expensive)",
-            lambda key: get_or_compute_with_lock(cache, key, expensive("add() lock")),
+            lambda key: get_or_compute_with_lock(learner_cache(alias, lab.learner), key, expensive("add() lock")),
         ),
     }
     keys = []

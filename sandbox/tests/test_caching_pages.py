@@ -1,0 +1,111 @@
+"""Whole-page caching and HTTP caching demos: the facts the lessons state, read from the lab report."""
+
+import pytest
+
+
+@pytest.fixture
+def per_view(run_demo):
+    return run_demo("caching.per-view")
+
+
+def test_two_gets_give_one_view_run_identical_bodies_and_an_age_header(per_view):
+    first = per_view.get("First GET: a miss, the view runs, the page is stored")
+    second = per_view.get("Second GET: a hit, with an Age header")
+    assert first.facts["view runs so far"] == 1
+    assert "max-age=60" in first.response_headers["Cache-Control"] and "Expires" in first.response_headers
+    assert "Age" not in first.response_headers
+    assert second.facts["same body"] is True
+    assert second.facts["Age"] is not None
+    assert second.facts["view runs so far"] == 1
+
+
+def test_without_vary_on_cookie_bob_receives_alices_page(per_view):
+    facts = per_view.get("Alice, then Bob: cache_page without vary_on_cookie").facts
+    assert facts["Alice sees"].startswith("hello alice")
+    assert facts["Bob sees"] == facts["Alice sees"]
+
+
+def test_with_vary_on_cookie_each_visitor_gets_their_own_page(per_view):
+    step = per_view.get("Alice, then Bob: cache_page above vary_on_cookie")
+    assert step.facts["Bob sees"].startswith("hello bob")
+    assert step.facts["Bob got Alice's page"] is False
+    assert step.response_headers["Vary"] == "Cookie"
+
+
+@pytest.mark.parametrize(
+    "case, stored",
+    [
+        ("GET, 200", True),
+        ("GET with Authorization", True),
+        ("POST", False),
+        ("GET, 404", False),
+        ("GET, Cache-Control: Private", False),  # private is matched in any letter case
+        ("GET, sets a cookie, Vary: Cookie", False),
+        ("GET, form with {% csrf_token %}", False),
+        ("GET, Vary: *", False),
+        ("GET, streaming response", False),
+        # cache_page's own timeout wins over the response's max-age, even max-age=0.
+        ("GET, Cache-Control: max-age=0", True),
+    ],
+)
+def test_what_cache_page_stores_on_django_5_2(per_view, case, stored):
+    assert per_view.get("What cache_page never stores: each request sent twice").facts[f"stored: {case}"] is stored
+
+
+def test_a_request_with_authorization_makes_the_page_vary_on_it(per_view):
+    table = per_view.get("What cache_page never stores: each request sent twice").tables[0]
+    row = next(r for r in table.rows if r[0] == "GET with Authorization")
+    assert row[3] == "Authorization"
+    assert row[5] == 1  # the second request was a hit
+
+
+def test_page_cache_keys_carry_the_learner_prefix(run_demo):
+    ann = run_demo("caching.per-view", learner="ann")
+    keys = {op.key for op in ann.cache_ops if ".cache_page." in op.key}
+    assert keys and all(".cache_page.lab.ann." in key for key in keys)
+
+
+def test_site_wide_right_order_gives_each_user_their_page(run_demo):
+    step = run_demo("caching.site-wide").get("Right order: Update first, Fetch last")
+    assert step.facts["Bob sees"].startswith("hello bob")
+    assert step.facts["Alice again: Age"] is not None
+    assert step.facts["view runs (3 requests)"] == 2
+
+
+def test_site_wide_wrong_order_serves_alices_page_to_bob(run_demo):
+    step = run_demo("caching.site-wide").get("Wrong order: SessionMiddleware above UpdateCacheMiddleware")
+    assert step.facts["Bob sees"].startswith("hello alice")
+    assert step.facts["Bob got Alice's page"] is True
+    assert step.facts["view runs (3 requests)"] == 1
+
+
+@pytest.fixture
+def conditional(run_demo):
+    return run_demo("caching.conditional")
+
+
+def test_conditional_get_middleware_answers_304_with_an_empty_body_but_runs_the_view(conditional):
+    first = conditional.get("ConditionalGetMiddleware: first GET")
+    second = conditional.get("ConditionalGetMiddleware: If-None-Match with that ETag")
+    assert first.facts["status"] == 200 and first.response_headers["ETag"]
+    assert (second.facts["status"], second.facts["body bytes"]) == (304, 0)
+    assert second.facts["view runs (2 requests)"] == 2
+
+
+def test_an_old_etag_gets_the_full_page(conditional):
+    assert conditional.get("ConditionalGetMiddleware: If-None-Match with an old ETag").facts["status"] == 200
+
+
+def test_condition_answers_304_without_running_the_view(conditional):
+    first = conditional.get("condition(): first GET")
+    second = conditional.get("condition(): If-Modified-Since with that date")
+    assert first.response_headers["Last-Modified"]
+    assert (second.facts["status"], second.facts["body bytes"]) == (304, 0)
+    assert second.facts["view runs (2 requests)"] == 1
+    assert second.response_headers["Cache-Control"] == "max-age=60, public"
+
+
+def test_condition_refuses_an_unsafe_request_with_a_failed_precondition(conditional):
+    step = conditional.get("condition(): a POST with If-Unmodified-Since in the past")
+    assert step.facts["status"] == 412
+    assert step.facts["view runs (3 requests)"] == 1
