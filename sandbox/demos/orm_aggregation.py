@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Avg, Count, Q, Sum
+from django.db import NotSupportedError, connection
+from django.db.models import Avg, Count, Max, Q, Sum
 
-from ..models import Author, Book
+from ..models import Author, Book, Review
 from ..queries_orm import (
     annotate_then_filter,
     authors_and_stores,
@@ -16,7 +17,7 @@ from ..queries_orm import (
     stars_and_stores,
     stars_and_stores_inflated,
 )
-from .orm_lab import LabForm, code_of, compare, run_query
+from .orm_lab import LabForm, code_of, compare, expect_db_error, run_query
 from .registry import demo
 
 
@@ -109,6 +110,14 @@ def empty_aggregates(lab, data):
         for key, value in result.items():
             s.fact(key, value)
         s.fact("SQL uses COALESCE for default=", "COALESCE" in s.queries[0].sql.upper())
+    code = 'Review.objects.aggregate(average_date=Avg("created"))'
+    with lab.step("Avg of a datetime field", code=code, expect=NotSupportedError) as s:
+        s.fact("database", connection.vendor)
+        # SQLite: Django refuses before sending anything. PostgreSQL: the database itself has no avg(timestamp).
+        expect_db_error(s, lambda: Review.objects.aggregate(average_date=Avg("created")))
+        s.fact("SQL sent", len(s.queries))
+    with lab.step("Max of a datetime field", code='Review.objects.aggregate(latest=Max("created"))') as s:
+        s.fact("result", Review.objects.aggregate(latest=Max("created")))
 
 
 class ConditionalForm(LabForm):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ from django import forms
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet
 
-from ..lab.recorder import Recorder, Step, paused
+from ..lab.recorder import Recorder, Step, active, paused
 from ..lab.render import format_sql
 
 MAX_ROWS = 25  # rows shown in a table; the "rows" fact always counts them all
@@ -116,14 +116,39 @@ def plan_lines(rows: list[tuple]) -> list[str]:
 
 
 @contextmanager
-def savepoint():
-    """A savepoint around a statement the lesson expects to fail.
+def savepoint(rollback: bool = False) -> Iterator[None]:
+    """A savepoint around statements the lesson expects to fail (or must undo: `rollback=True`).
 
     PostgreSQL aborts the whole transaction after an error; rolling back to a
-    savepoint lets the demo carry on (SQLite does not need it, but it is harmless).
+    savepoint lets the demo carry on. The SAVEPOINT statements themselves are
+    the lab's bookkeeping, so they are not recorded.
     """
-    with transaction.atomic():
+    lab = active()
+    with _unrecorded(lab):
+        sid = transaction.savepoint()
+    try:
         yield
+    except Exception:
+        with _unrecorded(lab):
+            transaction.savepoint_rollback(sid)
+        raise
+    with _unrecorded(lab):
+        if rollback:
+            transaction.savepoint_rollback(sid)
+        else:
+            transaction.savepoint_commit(sid)
+
+
+@contextmanager
+def _unrecorded(lab: Recorder | None) -> Iterator[None]:
+    if lab is None:
+        yield
+        return
+    previous, lab.capture_sql = lab.capture_sql, False
+    try:
+        yield
+    finally:
+        lab.capture_sql = previous
 
 
 def compare(

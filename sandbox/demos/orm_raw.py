@@ -104,14 +104,14 @@ UNSAFE = "Book.objects.raw(\"SELECT * FROM sandbox_book WHERE title = '%s'\" % t
 @contextmanager
 def read_only() -> Iterator[None]:
     """Make the database refuse writes for the block (the demo's transaction is rolled back anyway)."""
-    with savepoint(), connection.cursor() as cursor:
+    with savepoint(rollback=True), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA query_only = ON")
             try:
                 yield
             finally:
                 cursor.execute("PRAGMA query_only = OFF")
-        else:  # PostgreSQL; rolling back to the savepoint restores read-write
+        else:  # PostgreSQL; rolling back to the savepoint afterwards restores read-write
             cursor.execute("SET TRANSACTION READ ONLY")
             yield
 

@@ -72,3 +72,19 @@ def test_concept_page_examples_run_corrected(run_demo):
     lab = run_demo("orm.concept-orders", min_items=2)
     assert [r[0] for r in lab.get("Orders with more than 2 items").tables[0].rows] == [3]
     assert [r[0] for r in lab.get("Orders that got a discount").tables[0].rows] == [1, 3]
+
+
+def test_averaging_a_datetime_fails_on_both_databases_but_at_different_places(run_demo):
+    from django.db import connection
+
+    lab = run_demo("orm.empty-aggregates")
+    step = lab.get("Avg of a datetime field")
+    if connection.vendor == "sqlite":  # Django refuses before any SQL is sent
+        assert step.error_type == "NotSupportedError"
+        assert "on date/time fields in sqlite3" in step.error
+        assert step.facts["SQL sent"] == 0
+    else:  # PostgreSQL receives the SQL and has no avg(timestamp with time zone)
+        assert step.error_type == "ProgrammingError"
+        assert "function avg(timestamp with time zone) does not exist" in step.error
+        assert step.facts["SQL sent"] == 1
+    assert lab.get("Max of a datetime field").facts["result"]["latest"] is not None

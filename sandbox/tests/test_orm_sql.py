@@ -56,3 +56,21 @@ def test_an_index_changes_the_plan(run_demo):
         assert "USING INDEX lab_book_title_idx" in after
     else:  # PostgreSQL may still prefer a sequential scan over five rows: assert only that it planned
         assert before and after
+
+
+@pytest.mark.parametrize(
+    ("trigger", "fills_cache"),
+    [
+        ("list", True),
+        ("iterate", True),
+        ("len", True),
+        ("bool", True),
+        ("pickle", True),
+        ("repr", False),  # repr() evaluates qs[:21], a sliced copy
+        ("step-slice", False),
+    ],
+)
+def test_which_triggers_fill_the_result_cache(run_demo, trigger, fills_cache):
+    lab = run_demo("orm.lazy", trigger=trigger)
+    assert lab.get("Evaluate it").facts["result cache filled"] is fills_cache
+    assert lab.get("qs.count() afterwards").facts["queries"] == (0 if fills_cache else 1)
