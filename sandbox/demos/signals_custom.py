@@ -6,9 +6,12 @@ from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django import forms
+from django.dispatch import Signal
 
+from ..lab.hooks import traced_receiver
 from ..lab.recorder import Recorder, Step
 from ..models import Book, Customer, Order
+from ..receivers._lab import traced_async_receiver
 from ..shop import create_order, place_order, place_order_direct
 from ..signals import order_placed
 from .registry import demo
@@ -64,3 +67,28 @@ def order_placed_demo(lab: Recorder, data: dict[str, Any]) -> None:
         before = Book.objects.get(pk=a1.pk).stock
         place_order_direct(customer, lines, learner=lab.learner)
         stock_facts(s, before)
+
+
+@traced_async_receiver
+async def connected_first_async(sender, **kwargs):
+    return "async"
+
+
+@traced_receiver
+def connected_second_sync(sender, **kwargs):
+    return "sync"
+
+
+@demo(
+    "signals.sync-async-order",
+    title="send(): sync receivers first",
+    description="An async receiver connected first, a sync one connected second, on a private Signal().",
+    reports=("signals",),
+)
+def sync_async_order(lab: Recorder, data: dict[str, Any]) -> None:
+    signal = Signal()
+    signal.connect(connected_first_async)
+    signal.connect(connected_second_sync)
+    with lab.step("send() from sync code", code="signal.send(sender=None)") as s:
+        s.fact("returned, in order", [value for _, value in signal.send(sender=None)])
+        s.fact("ran, in order", [e.name.rsplit(".", 1)[1] for e in events(s, kind="receiver")])

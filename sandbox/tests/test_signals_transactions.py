@@ -147,3 +147,9 @@ def test_the_direct_call_does_the_same_work_without_a_signal(run_demo):
     assert step.facts["order_placed sent"] == 0
     assert step.facts["receivers that ran"] == []
     assert step.facts["A1 stock before → after"] == (6, 4)
+
+
+def test_send_runs_sync_receivers_before_an_async_one_connected_earlier(run_demo):
+    step = run_demo("signals.sync-async-order").get("send() from sync code")
+    assert step.facts["ran, in order"] == ["connected_second_sync", "connected_first_async"]
+    assert step.facts["returned, in order"] == ["sync", "async"]
