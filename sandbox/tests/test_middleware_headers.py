@@ -73,3 +73,9 @@ def test_streaming_body_survives_the_site_middleware_intact(run_demo):
     step = run_demo("middleware.production", path="/lab/middleware/stream/").steps[0]
     assert step.facts["Streaming body, read once by the client"] == "".join(f"chunk {i}\n" for i in range(5))
     assert step.facts["X-Lab-Queries"] == "0"
+
+
+def test_gzip_without_accept_encoding_keeps_the_body_but_still_varies(run_demo):
+    step = run_demo("middleware.headers", accept_encoding=False, revalidate=False).steps[0]
+    assert step.facts["Content-Encoding"] == "(absent)"
+    assert step.facts["Vary"] == "Cookie, Accept-Encoding"

@@ -45,6 +45,7 @@ def test_view_error_reaches_every_outer_layer_as_a_500(run_demo):
     assert step.facts["try/except around get_response fired"] == 0
     assert step.facts["got_request_exception sent"] == 1
     assert (step.error_type, step.error) == ("RuntimeError", "the view failed")
+    assert "Internal Server Error: /lab/middleware/boom/" in step.facts["django.request logged"]
 
 
 def test_middleware_error_skips_process_exception_and_the_inner_layers(run_demo):

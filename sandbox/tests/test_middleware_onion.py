@@ -53,7 +53,10 @@ def test_resolver_match_is_none_before_get_response_and_set_in_process_view(run_
 
 
 def test_corrected_custom_header_middleware_adds_its_header(run_demo):
-    step = run_demo("middleware.custom-header").get("GET /lab/middleware/hooks/")
+    lab = run_demo("middleware.custom-header")
+    garbled = lab.get("The concept page's version")
+    assert (garbled.error_type, garbled.error) == ("TypeError", "CustomHeaderMiddleware() takes no arguments")
+    step = lab.get("The corrected version: GET /lab/middleware/hooks/")
     assert step.facts["X-Custom-Header"] == "Value"
     out = [e for e in step.trace if e.layer == "CustomHeaderMiddleware" and e.phase == "out"]
     assert out[0].added == {"X-Custom-Header": "Value"}
@@ -67,3 +70,21 @@ def test_onion_report_draws_the_svg(seeded, client, settings):
     html = response.content.decode()
     assert '<svg class="onion"' in html
     assert 'data-report="headers"' in html
+
+
+@pytest.mark.django_db
+def test_each_test_client_builds_its_own_handler_and_runs_init_again(settings, caplog):
+    from django.test import Client
+
+    settings.MIDDLEWARE = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_middleware.C"]
+    caplog.set_level("INFO", logger="lab.onion")
+
+    def inits():
+        return [r.getMessage() for r in caplog.records if r.getMessage().endswith(".__init__")]
+
+    first = Client()
+    first.get("/lab/middleware/hooks/")
+    first.get("/lab/middleware/hooks/")
+    assert inits() == ["C.__init__", "B.__init__", "A.__init__"]
+    Client().get("/lab/middleware/hooks/")
+    assert inits() == ["C.__init__", "B.__init__", "A.__init__"] * 2
