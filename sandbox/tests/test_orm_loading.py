@@ -66,3 +66,8 @@ def test_iterator_prefetches_once_per_chunk(run_demo):
     assert step.facts["author queries (one per chunk)"] == 3
     assert step.facts["queries"] == 1 + 3
     assert step.facts["result cache filled"] is False
+
+
+def test_iterator_with_a_large_chunk_prefetches_once(run_demo):
+    step = run_demo("orm.iterator", chunk_size="100").get("iterate")
+    assert step.facts["author queries (one per chunk)"] == 1
