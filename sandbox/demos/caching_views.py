@@ -168,3 +168,13 @@ def site_wide(lab, data):
                 step.fact("Bob sees", body(response))
                 step.fact("Bob got Alice's page", body(response) == first)
                 step.fact("view runs (3 requests)", calls["hello"] - before)
+        with lab.step(
+            "Right order, a response with Cache-Control: max-age=0",
+            code="response['Cache-Control'] = 'max-age=0'",
+        ) as step:
+            stack = orders["right"][1]
+            for _ in range(2):
+                response = send(stack, f"/lab/caching/max-age-0/?run={run}")
+            show(step, response)
+            step.fact("stored", pages_stored(step, 0) > 0)
+            step.fact("view runs (2 requests)", calls["max-age-0"])

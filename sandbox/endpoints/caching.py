@@ -214,7 +214,9 @@ urlpatterns = [
     path("stamp/", per_learner(stamp), name="caching-stamp"),
     path("who/", per_learner(hello), name="caching-who"),
     path("who-vary/", per_learner(vary_on_cookie(hello)), name="caching-who-vary"),
-    path("hello/", hello, name="caching-hello"),  # uncached: the site-wide demo caches it in middleware
+    # Uncached views: the site-wide demo caches them in middleware.
+    path("hello/", hello, name="caching-hello"),
+    path("max-age-0/", never_max_age_0),
     path("never/plain/", per_learner(plain)),
     path("never/private/", per_learner(never_private)),
     path("never/cookie/", per_learner(never_sets_cookie)),

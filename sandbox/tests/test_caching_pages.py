@@ -109,3 +109,20 @@ def test_condition_refuses_an_unsafe_request_with_a_failed_precondition(conditio
     step = conditional.get("condition(): a POST with If-Unmodified-Since in the past")
     assert step.facts["status"] == 412
     assert step.facts["view runs (3 requests)"] == 1
+
+
+def test_site_wide_middleware_does_not_store_a_max_age_0_response(run_demo):
+    step = run_demo("caching.site-wide").get("Right order, a response with Cache-Control: max-age=0")
+    assert step.facts["stored"] is False
+    assert step.facts["view runs (2 requests)"] == 2
+
+
+def test_the_right_order_learns_to_vary_on_cookie_and_the_wrong_order_learns_nothing(run_demo):
+    lab = run_demo("caching.site-wide")
+
+    def header_lists(label):
+        step = lab.get(label)
+        return {op.result for op in step.cache_ops if op.op == "get" and op.hit and ".cache_header." in op.key}
+
+    assert header_lists("Right order: Update first, Fetch last") == {"['HTTP_COOKIE']"}
+    assert header_lists("Wrong order: SessionMiddleware above UpdateCacheMiddleware") == {"[]"}
