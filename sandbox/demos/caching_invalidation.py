@@ -20,7 +20,7 @@ from django.db.models import F
 from ..lab.cache import learner_cache
 from ..lab.recorder import in_context
 from ..models import Book
-from ..receivers.caching import BESTSELLERS_KEY, cached_bestsellers, widget_cache
+from ..receivers.caching import BESTSELLERS_KEY, cached_bestsellers, evict_bestsellers, widget_cache
 from .caching_backends import BackendForm, require_backend
 from .registry import demo
 
@@ -58,8 +58,15 @@ def invalidation(lab, data):
         cache.delete(BESTSELLERS_KEY)
 
 
+class CommitForm(forms.Form):
+    receiver_off = forms.BooleanField(
+        required=False, label="Switch the evict_bestsellers receiver off for this run", initial=False
+    )
+
+
 @demo(
     "caching.invalidation-commit",
+    form=CommitForm,
     title="Invalidation after a real COMMIT",
     description="Saves a book of your own inside atomic(): the widget stays cached until the block commits, then "
     "the receiver's on_commit callback evicts it. Your book is deleted at the end.",
@@ -67,6 +74,8 @@ def invalidation(lab, data):
     reports=("cache", "signals", "sql"),
 )
 def invalidation_commit(lab, data):
+    if data["receiver_off"]:
+        lab.disabled_receivers.add(evict_bestsellers.lab_name)
     cache = widget_cache()
     with lab.step("Create a book of your own", code="Book.objects.create(..., learner=learner)"):
         book = Book.objects.create(

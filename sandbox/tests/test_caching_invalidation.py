@@ -66,8 +66,8 @@ def test_after_commit_the_receiver_evicts_the_widget(run_demo, transactional_db)
 
 
 def test_switching_the_receiver_off_leaves_the_widget_cached_after_commit(run_demo, transactional_db):
-    name = evict_bestsellers.lab_name
-    lab = run_demo("caching.invalidation-commit", options={"disabled_receivers": [name]})
+    lab = run_demo("caching.invalidation-commit", receiver_off=True)
+    assert [e.name for e in lab.signals if e.kind == "skipped"] == [evict_bestsellers.lab_name] * 3
     assert lab.get("save() inside atomic(), then COMMIT").facts["cached after COMMIT"] is True
 
 
@@ -75,3 +75,17 @@ def test_eight_concurrent_get_or_set_misses_compute_eight_times_and_the_add_lock
     lab = run_demo("caching.stampede", threads=8)
     assert lab.get("8 threads, get_or_set").facts["expensive() ran"] == 8
     assert lab.get("8 threads, add() lock").facts["expensive() ran"] == 1
+
+
+def test_numbers_and_their_strings_share_a_fragment_key(fragment):
+    assert fragment.get("vary_on values are compared as str()").facts["[1] and ['1'] share a key"] is True
+
+
+def test_a_quoted_fragment_name_keeps_its_quotes_in_the_key(db):
+    from django.core.cache import caches
+    from django.core.cache.utils import make_template_fragment_key
+    from django.template import Context, Template
+
+    Template('{% load cache %}{% cache 60 "quoted" using="lab-locmem" %}x{% endcache %}').render(Context())
+    assert caches["lab-locmem"].has_key(make_template_fragment_key('"quoted"'))
+    assert not caches["lab-locmem"].has_key(make_template_fragment_key("quoted"))
