@@ -8,6 +8,7 @@ switch receivers off for their own runs with the `disabled_receivers` field.
 from __future__ import annotations
 
 import logging
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,20 +86,32 @@ class _RunLogHandler(logging.Handler):
             self.lab.note(f"log {record.name}: {record.getMessage()}")
 
 
+RECEIVER_LOGGER = logging.getLogger("sandbox.receivers")
+_capture_lock = threading.Lock()
+_capturing = 0  # runs capturing right now; the first raises the logger to INFO, the last restores it
+_saved_level = logging.NOTSET
+
+
 @contextmanager
-def receiver_logs(lab: Recorder, logger_name: str = "sandbox.receivers") -> Iterator[None]:
+def receiver_logs(lab: Recorder) -> Iterator[None]:
     """Show what sandbox receivers log (e.g. the concept page's "has been saved!") in the report."""
-    logger = logging.getLogger(logger_name)
+    global _capturing, _saved_level
     handler = _RunLogHandler(lab)
-    previous = logger.level
-    logger.addHandler(handler)
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
+    with _capture_lock:
+        if _capturing == 0:
+            _saved_level = RECEIVER_LOGGER.level
+            if RECEIVER_LOGGER.getEffectiveLevel() > logging.INFO:
+                RECEIVER_LOGGER.setLevel(logging.INFO)
+        _capturing += 1
+        RECEIVER_LOGGER.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        with _capture_lock:
+            RECEIVER_LOGGER.removeHandler(handler)
+            _capturing -= 1
+            if _capturing == 0:
+                RECEIVER_LOGGER.setLevel(_saved_level)
 
 
 # -- S1: the dispatcher -----------------------------------------------------------

@@ -68,8 +68,9 @@ def tracer(lab: Recorder, data: dict[str, Any]) -> None:
         if action == "lifecycle":
             with lab.step("Book.objects.create(...)", code="book = Book.objects.create(title=...)") as s:
                 book = new_book()
+                s.fact("title as typed (· is a space)", book.title.replace(" ", "·"))
                 book.save(force_insert=True)
-                s.fact("stored title", book.title)
+                s.fact("stored title", Book.objects.values_list("title", flat=True).get(pk=book.pk).replace(" ", "·"))
                 sum_up(s)
             with lab.step("Save it again", code="book.save()") as s:
                 book.save()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from ..lab.recorder import Recorder, SignalEvent, Step, active, paused
 from ..models import Book, Customer, Publisher
@@ -103,6 +103,19 @@ def on_commit(lab: Recorder, data: dict[str, Any]) -> None:
 # -- use case: clean-up on delete -------------------------------------------------------------
 
 
+class SomethingLaterFailed(Exception):
+    """Stands in for a later statement in the same transaction that fails."""
+
+
+DELETE_COVER_RECEIVER = "sandbox.receivers.books.delete_cover_file"
+
+
+def cover_facts(step: Step, book: Book, storage: Any, name: str) -> None:
+    step.fact("book row exists", Book.objects.filter(pk=book.pk).exists())
+    step.fact("cover file exists", storage.exists(name))
+    step.fact("receivers that ran", receivers_ran(step))
+
+
 @demo(
     "signals.cover-cleanup",
     title="Clean-up on delete: a book's cover file",
@@ -117,24 +130,53 @@ def cover_cleanup(lab: Recorder, data: dict[str, Any]) -> None:
         book.learner = lab.learner
         book.cover.save("cover.txt", ContentFile(b"a cover"), save=True)
     storage, name = book.cover.storage, book.cover.name
+
+    # The mistake, for contrast: delete the file as soon as post_delete runs. Connected
+    # only for this run, and it ignores other learners' books.
+    def delete_cover_now(sender, instance, **kwargs):
+        if instance.learner == lab.learner and active() is lab and instance.cover:
+            lab.record_signal(SignalEvent(kind="receiver", name="delete_cover_now (the mistake)", sender="Book"))
+            instance.cover.storage.delete(instance.cover.name)
+
+    uid = f"lab.delete_cover_now.{lab.learner}.{id(lab)}"
     try:
+        post_delete.connect(delete_cover_now, sender=Book, dispatch_uid=uid)
+        lab.disabled_receivers.add(DELETE_COVER_RECEIVER)
         with lab.step(
-            "Delete inside a transaction that rolls back",
-            code="with transaction.atomic():\n    book.delete()\n    raise PaymentDeclined",
-            expect=PaymentDeclined,
+            "The mistake: delete the file in post_delete, then a rollback",
+            code="with transaction.atomic():\n    book.delete()\n    raise SomethingLaterFailed",
+            expect=SomethingLaterFailed,
         ) as s:
             s.fact("cover file", name)
             try:
                 with transaction.atomic():
                     Book.objects.get(pk=book.pk).delete()
-                    raise PaymentDeclined("something later in the request failed")
+                    raise SomethingLaterFailed("a later statement failed, so the delete rolled back")
             finally:
-                s.fact("book row exists", Book.objects.filter(pk=book.pk).exists())
-                s.fact("cover file exists", storage.exists(name))
-        with lab.step("Delete and commit", code="book.delete()") as s:
+                cover_facts(s, book, storage, name)
+    finally:
+        post_delete.disconnect(sender=Book, dispatch_uid=uid)
+        lab.disabled_receivers.discard(DELETE_COVER_RECEIVER)
+
+    try:
+        with paused():  # put the lost file back, so the next steps start where the first did
+            if not storage.exists(name):
+                Book.objects.filter(pk=book.pk).update(cover=storage.save(name, ContentFile(b"a cover")))
+                name = Book.objects.get(pk=book.pk).cover.name
+        with lab.step(
+            "post_delete + on_commit, then a rollback",
+            code="with transaction.atomic():\n    book.delete()\n    raise SomethingLaterFailed",
+            expect=SomethingLaterFailed,
+        ) as s:
+            try:
+                with transaction.atomic():
+                    Book.objects.get(pk=book.pk).delete()
+                    raise SomethingLaterFailed("a later statement failed, so the delete rolled back")
+            finally:
+                cover_facts(s, book, storage, name)
+        with lab.step("post_delete + on_commit, and a commit", code="book.delete()") as s:
             Book.objects.get(pk=book.pk).delete()
-            s.fact("book row exists", Book.objects.filter(pk=book.pk).exists())
-            s.fact("cover file exists", storage.exists(name))
+            cover_facts(s, book, storage, name)
     finally:
         with paused():
             Book.objects.filter(learner=lab.learner, publisher=publisher).delete()

@@ -96,7 +96,8 @@ def test_create_sends_one_pre_save_and_one_post_save_with_created_true_then_fals
 
 def test_pre_save_receiver_changes_what_is_written(run_demo):
     step = run_demo("signals.tracer", action="lifecycle").get("Book.objects.create(...)")
-    assert step.facts["stored title"] == "The Signal Path"
+    assert step.facts["title as typed (· is a space)"] == "··The···Signal··Path·"
+    assert step.facts["stored title"] == "The·Signal·Path"
 
 
 def test_save_with_update_fields_sends_a_frozenset(run_demo):

@@ -66,15 +66,28 @@ def test_on_commit_callbacks_from_a_rolled_back_block_are_dropped(seeded, django
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_delete_keeps_the_cover_and_a_committed_one_removes_it(run_demo):
+def test_deleting_the_file_in_post_delete_loses_it_when_the_delete_rolls_back(run_demo):
+    step = run_demo("signals.cover-cleanup", learner=LEARNER).get(
+        "The mistake: delete the file in post_delete, then a rollback"
+    )
+    assert step.facts["cover file"].startswith(f"covers/{LEARNER}/")
+    assert step.facts["book row exists"] is True
+    assert step.facts["cover file exists"] is False
+    assert "delete_cover_now (the mistake)" in step.facts["receivers that ran"]
+    assert "books.delete_cover_file" not in step.facts["receivers that ran"]  # switched off for that step
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_delete_keeps_the_cover_and_a_committed_one_removes_it(run_demo, settings):
     lab = run_demo("signals.cover-cleanup", learner=LEARNER)
-    rolled_back = lab.get("Delete inside a transaction that rolls back")
-    assert rolled_back.facts["cover file"].startswith(f"covers/{LEARNER}/")
+    rolled_back = lab.get("post_delete + on_commit, then a rollback")
+    assert "books.delete_cover_file" in rolled_back.facts["receivers that ran"]
     assert rolled_back.facts["book row exists"] is True
     assert rolled_back.facts["cover file exists"] is True
-    committed = lab.get("Delete and commit")
+    committed = lab.get("post_delete + on_commit, and a commit")
     assert committed.facts["book row exists"] is False
     assert committed.facts["cover file exists"] is False
+    assert not list((settings.MEDIA_ROOT / "covers" / LEARNER).iterdir())
 
 
 # -- S5: reliable receivers -------------------------------------------------------------------------
