@@ -1,5 +1,6 @@
 """ORM lesson 6: loading related data, with the query counts CURRICULUM.md §5 asserts (5 canonical books)."""
 
+import django
 import pytest
 
 COUNTS = {
@@ -71,3 +72,18 @@ def test_iterator_prefetches_once_per_chunk(run_demo):
 def test_iterator_with_a_large_chunk_prefetches_once(run_demo):
     step = run_demo("orm.iterator", chunk_size="100").get("iterate")
     assert step.facts["author queries (one per chunk)"] == 1
+
+
+@pytest.mark.skipif(
+    django.VERSION < (6, 1), reason="fetch modes are new in Django 6.1; on 5.2 the lesson has a version note"
+)
+def test_fetch_modes_on_django_6_1(seeded, django_assert_num_queries):
+    from django.db.models import FETCH_PEERS, FETCH_RAISE  # noqa: I001 (6.1 only)
+    from django.core.exceptions import FieldFetchBlocked
+
+    from sandbox.models import Book
+
+    with django_assert_num_queries(2):
+        [b.publisher.name for b in Book.objects.fetch_mode(FETCH_PEERS)]
+    with pytest.raises(FieldFetchBlocked):
+        [b.publisher.name for b in Book.objects.fetch_mode(FETCH_RAISE)]

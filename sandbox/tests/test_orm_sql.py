@@ -1,5 +1,6 @@
 """ORM lesson 1: laziness, the result cache, what SQL is shown, EXPLAIN."""
 
+import django
 import pytest
 from django.db import connection
 
@@ -74,3 +75,34 @@ def test_which_triggers_fill_the_result_cache(run_demo, trigger, fills_cache):
     lab = run_demo("orm.lazy", trigger=trigger)
     assert lab.get("Evaluate it").facts["result cache filled"] is fills_cache
     assert lab.get("qs.count() afterwards").facts["queries"] == (0 if fills_cache else 1)
+
+
+def test_explain_is_only_run_for_select_statements(seeded):
+    from sandbox.demos.orm_lab import explain_step
+    from sandbox.lab.recorder import Recorder, recording
+    from sandbox.models import Book
+
+    lab = Recorder()
+    with recording(lab), lab.step("a write and a read") as step:
+        Book.objects.filter(pk=1).update(stock=11)
+        list(Book.objects.filter(pk=1))
+    explain_step(step)
+    update, select = step.queries
+    assert update.sql.startswith("UPDATE") and update.plan is None
+    assert select.sql.startswith("SELECT") and select.plan
+    assert Book.objects.get(pk=1).stock == 11  # EXPLAIN ran nothing twice, and never on the UPDATE
+
+
+def test_without_the_checkbox_no_plan_is_fetched(run_demo):
+    lab = run_demo("orm.sql-console", query="orm.lazy", explain=False)
+    assert all(q.plan is None for q in lab.queries)
+
+
+@pytest.mark.skipif(
+    django.VERSION < (6, 1), reason="QuerySet.totally_ordered is new in Django 6.1 (a version note on 5.2)"
+)
+def test_totally_ordered_needs_a_unique_ordering():
+    from sandbox.models import Book
+
+    assert Book.objects.order_by("title").totally_ordered is False
+    assert Book.objects.order_by("pk").totally_ordered is True
