@@ -2,11 +2,12 @@
 
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 
 from sandbox.demos import registry
 from sandbox.demos.runner import run_demo as run_for
@@ -242,6 +243,18 @@ def test_a_receiver_registered_for_book_gets_zero_calls_for_a_proxy_create(seede
         assert calls == [Book]
     finally:
         pre_save.disconnect(sender=Book, dispatch_uid="test.on_book")
+
+
+def test_the_lessons_mock_receiver_pattern_sees_created(seeded):
+    # The pattern lesson S5 shows, run as written.
+    handler = mock.Mock()
+    post_save.connect(handler, sender=Book, dispatch_uid="test.handler")
+    try:
+        Book.objects.create(title="T", price=1, pages=1, rating=1, publisher_id=1)
+    finally:
+        post_save.disconnect(sender=Book, dispatch_uid="test.handler")
+    assert handler.call_args.kwargs["created"] is True
+    assert "test.handler" not in [key[0] for key, _, _ in post_save.receivers]
 
 
 def test_create_and_save_do_fire(run_demo):
