@@ -133,9 +133,12 @@ def what_fires(lab: Recorder, data: dict[str, Any]) -> None:
             book.price += 1
         s.fact("rows updated", Book.objects.bulk_update(books, ["price"]))
         count(s)
-    with lab.step("Raw SQL", code='cursor.execute("UPDATE sandbox_book SET stock = stock + 1")') as s:
+    with lab.step(
+        "Raw SQL", code='cursor.execute("UPDATE sandbox_book SET stock = stock + 1 WHERE id = %s", [a1.pk])'
+    ) as s:
+        a1 = Book.objects.get(title="A1")
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {Book._meta.db_table} SET stock = stock + 1")  # noqa: S608 (no user input)
+            cursor.execute(f"UPDATE {Book._meta.db_table} SET stock = stock + 1 WHERE id = %s", [a1.pk])  # noqa: S608 (table name from the model)
             s.fact("rows updated", cursor.rowcount)
         count(s)
     with lab.step(
