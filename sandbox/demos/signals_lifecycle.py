@@ -21,16 +21,8 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "signals_book.js
 SAVE_SIGNALS = ("pre_save", "post_save")
 
 
-def new_book(**extra: Any) -> Book:
-    """An unsaved book for publisher A (the demo's transaction is rolled back afterwards)."""
-    fields = {
-        "title": "  The   Signal  Path ",
-        "price": Decimal("9.99"),
-        "pages": 120,
-        "rating": 3.0,
-        "publisher_id": 1,
-    }
-    return Book(**{**fields, **extra})
+# A new book for publisher A (the run's transaction is rolled back afterwards).
+NEW_BOOK = {"title": "  The   Signal  Path ", "price": Decimal("9.99"), "pages": 120, "rating": 3.0, "publisher_id": 1}
 
 
 def sum_up(step: Step) -> None:
@@ -66,10 +58,9 @@ def tracer(lab: Recorder, data: dict[str, Any]) -> None:
     action = data["action"]
     with receiver_logs(lab):
         if action == "lifecycle":
-            with lab.step("Book.objects.create(...)", code="book = Book.objects.create(title=...)") as s:
-                book = new_book()
-                s.fact("title as typed (· is a space)", book.title.replace(" ", "·"))
-                book.save(force_insert=True)
+            with lab.step("Book.objects.create(...)", code="book = Book.objects.create(**NEW_BOOK)") as s:
+                s.fact("title as typed (· is a space)", NEW_BOOK["title"].replace(" ", "·"))
+                book = Book.objects.create(**NEW_BOOK)
                 s.fact("stored title", Book.objects.values_list("title", flat=True).get(pk=book.pk).replace(" ", "·"))
                 sum_up(s)
             with lab.step("Save it again", code="book.save()") as s:
@@ -124,8 +115,8 @@ def what_fires(lab: Recorder, data: dict[str, Any]) -> None:
     with lab.step("QuerySet.update()", code='Book.objects.filter(title="A1").update(stock=0)') as s:
         s.fact("rows updated", Book.objects.filter(title="A1").update(stock=0))
         count(s)
-    with lab.step("bulk_create()", code="Book.objects.bulk_create([new_book(), new_book()])") as s:
-        s.fact("rows created", len(Book.objects.bulk_create([new_book(), new_book()])))
+    with lab.step("bulk_create()", code="Book.objects.bulk_create([Book(**NEW_BOOK), Book(**NEW_BOOK)])") as s:
+        s.fact("rows created", len(Book.objects.bulk_create([Book(**NEW_BOOK), Book(**NEW_BOOK)])))
         count(s)
     with lab.step("bulk_update()", code='Book.objects.bulk_update(books, ["price"])') as s:
         books = list(Book.objects.filter(publisher__name="B"))
@@ -149,16 +140,14 @@ def what_fires(lab: Recorder, data: dict[str, Any]) -> None:
             obj.save()
         s.fact("raw in each save signal", [e.details.get("raw") for e in events(s) if e.name in SAVE_SIGNALS])
         count(s)
-    with lab.step("Saving the CheapBook proxy", code="CheapBook.objects.create(...)") as s:
-        cheap = CheapBook(**{f: getattr(new_book(), f) for f in ("title", "price", "pages", "rating", "publisher_id")})
-        cheap.save(force_insert=True)
+    with lab.step("Saving the CheapBook proxy", code="CheapBook.objects.create(**NEW_BOOK)") as s:
+        CheapBook.objects.create(**NEW_BOOK)
         s.fact("sender of the save signals", sorted({e.sender for e in events(s) if e.name in SAVE_SIGNALS}))
         count(s)
     with lab.step(
-        "The calls that do fire: create() and save()", code="book = Book.objects.create(...)\nbook.save()"
+        "The calls that do fire: create() and save()", code="book = Book.objects.create(**NEW_BOOK)\nbook.save()"
     ) as s:
-        book = new_book()
-        book.save(force_insert=True)
+        book = Book.objects.create(**NEW_BOOK)
         book.save()
         count(s)
 
