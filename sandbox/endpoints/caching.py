@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 
+from ..lab.cache import learner_cache
 from ..lab.learners import SESSION_KEY
 from ..lab.recorder import active
 from ..models import Book, OrderItem
@@ -54,6 +55,20 @@ def counting_views():
         yield counter
     finally:
         view_calls.reset(token)
+
+
+def learner_view(alias: str, learner: str):
+    """`learner_cache(alias, learner)`, safe when the debug toolbar is on.
+
+    The toolbar's cache panel sets wrapped methods on each cache *instance*,
+    bound to that instance. The learner's copy would inherit them and call the
+    shared instance, skipping the learner's key prefix. Dropping the
+    instance-level overrides lets the class's own methods run on the copy.
+    """
+    cache = learner_cache(alias, learner)
+    for name in [n for n, value in vars(cache).items() if callable(value) and hasattr(type(cache), n)]:
+        del cache.__dict__[name]
+    return cache
 
 
 def learner_prefix(request: HttpRequest) -> str:
