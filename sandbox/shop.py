@@ -19,15 +19,17 @@ from django.utils import timezone
 from .models import Book, Customer, Order, OrderItem
 from .signals import order_placed
 
+Lines = Iterable[tuple[Book, int]]  # (book, quantity) pairs
+
 
 def register_customer(name: str, email: str, *, learner: str = "") -> Customer:
-    """Create a customer. A post_save receiver sends the welcome email once this commits."""
+    """Create a customer. A post_save receiver emails them once this commits."""
     with transaction.atomic():
         return Customer.objects.create(name=name, email=email, learner=learner)
 
 
 def send_welcome_email(customer_pk: int) -> None:
-    """Runs after commit, so the customer is certainly in the database (a worker could load it too)."""
+    """Runs after the commit, so the customer is certainly in the database."""
     customer = Customer.objects.get(pk=customer_pk)
     send_mail(
         subject="Welcome to the bookshop",
@@ -37,14 +39,16 @@ def send_welcome_email(customer_pk: int) -> None:
     )
 
 
-def create_order(
-    customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = ""
-) -> tuple[Order, list[OrderItem]]:
+def create_order(customer: Customer, lines: Lines, *, learner: str = "") -> tuple[Order, list[OrderItem]]:
     """Write an order and its items, and nothing else (callers decide what follows)."""
     lines = list(lines)
     total = sum((book.price * qty for book, qty in lines), Decimal(0))
     order = Order.objects.create(
-        customer=customer, created=timezone.now(), total_price=total, discounted_price=total, learner=learner
+        customer=customer,
+        created=timezone.now(),
+        total_price=total,
+        discounted_price=total,
+        learner=learner,
     )
     items = OrderItem.objects.bulk_create(
         [OrderItem(order=order, book=book, qty=qty, unit_price=book.price) for book, qty in lines]
@@ -53,21 +57,21 @@ def create_order(
 
 
 def reserve_stock(items: Iterable[OrderItem]) -> None:
-    """Take each item's quantity off its book's stock, in the database (F() avoids lost updates)."""
+    """Take each item's quantity off its book's stock (F() avoids lost updates)."""
     for item in items:
         Book.objects.filter(pk=item.book_id).update(stock=F("stock") - item.qty)
 
 
-def place_order(customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = "") -> Order:
-    """Write an order and its items, then announce it: receivers decide what follows."""
+def place_order(customer: Customer, lines: Lines, *, learner: str = "") -> Order:
+    """Write an order, then announce it: receivers decide what follows."""
     with transaction.atomic():
         order, items = create_order(customer, lines, learner=learner)
         order_placed.send(sender=Order, order=order, items=items)
     return order
 
 
-def place_order_direct(customer: Customer, lines: Iterable[tuple[Book, int]], *, learner: str = "") -> Order:
-    """The same checkout with the follow-up as a plain call: readable, greppable, in the traceback."""
+def place_order_direct(customer: Customer, lines: Lines, *, learner: str = "") -> Order:
+    """The same checkout, with the follow-up as a plain call you can read here."""
     with transaction.atomic():
         order, items = create_order(customer, lines, learner=learner)
         reserve_stock(items)

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 @receiver(pre_save, sender=Book, dispatch_uid="sandbox.tidy_book_title")
 @traced_receiver
 def tidy_book_title(sender, instance, raw, **kwargs):
-    """pre_save runs before the write, so a change made here is saved with the row."""
+    # pre_save runs before the write: what we change here is what gets saved.
     if raw:  # loaddata: store the fixture exactly as written
         return
     instance.title = " ".join(instance.title.split())
@@ -29,25 +29,33 @@ def tidy_book_title(sender, instance, raw, **kwargs):
 @receiver(post_save, sender=Book, dispatch_uid="sandbox.log_book_saved")
 @traced_receiver
 def log_book_saved(sender, instance, created, update_fields, **kwargs):
-    # The row is written (but the transaction may not be committed yet).
-    # **kwargs is required: Django also passes signal, raw, using, and may add more.
+    # The row is written, but the transaction may not be committed yet.
+    # **kwargs is required: Django also passes signal, raw and using,
+    # and may add arguments in later versions.
     action = "created" if created else "saved"
     fields = f" (fields: {', '.join(sorted(update_fields))})" if update_fields else ""
     logger.info("%s has been %s%s", instance, action, fields)
 
 
-@receiver(m2m_changed, sender=Book.authors.through, dispatch_uid="sandbox.log_authors_changed")
+@receiver(
+    m2m_changed,
+    sender=Book.authors.through,
+    dispatch_uid="sandbox.log_authors_changed",
+)
 @traced_receiver
-def log_authors_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    # Only the post_* actions see the final links; a ModelForm writes them after post_save.
+def log_authors_changed(sender, instance, action, reverse, **kwargs):
+    # Only post_* actions see the final links. A ModelForm writes them
+    # after post_save has already run.
     if action.startswith("post_") and not reverse:
-        logger.info("%s now has authors %s", instance, [author.name for author in instance.authors.all()])
+        names = [author.name for author in instance.authors.all()]
+        logger.info("%s now has authors %s", instance, names)
 
 
 @receiver(post_delete, sender=Book, dispatch_uid="sandbox.delete_cover_file")
 @traced_receiver
 def delete_cover_file(sender, instance, **kwargs):
-    # Files are not transactional: delete only once the row's deletion is committed,
-    # so a rolled-back delete keeps its cover.
+    # Files are not transactional. Delete only once the row's deletion
+    # is committed, so a rolled-back delete keeps its cover.
     if instance.cover:
-        transaction.on_commit(partial(instance.cover.storage.delete, instance.cover.name))
+        storage, name = instance.cover.storage, instance.cover.name
+        transaction.on_commit(partial(storage.delete, name))

@@ -1,4 +1,4 @@
-"""Notification on registration: a welcome email, sent only once the customer is committed."""
+"""Notification on registration: a welcome email, sent once the customer is committed."""
 
 from functools import partial
 
@@ -16,6 +16,7 @@ from ..shop import send_welcome_email
 def welcome_new_customer(sender, instance, created, raw, **kwargs):
     if not created or raw:
         return
-    # post_save runs inside the caller's transaction. If it rolls back, the customer
-    # never existed, so the email waits for the commit (and is dropped on rollback).
+    # post_save runs inside the caller's transaction. If that rolls back,
+    # the customer never existed: the email waits for the commit, and is
+    # dropped on rollback.
     transaction.on_commit(partial(send_welcome_email, instance.pk))

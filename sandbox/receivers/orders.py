@@ -14,10 +14,11 @@ from ._lab import traced_async_receiver
 trace_signal(order_placed, "order_placed")
 
 
-@receiver(order_placed, sender=Order, dispatch_uid="sandbox.reserve_stock_for_order")
+@receiver(order_placed, sender=Order, dispatch_uid="sandbox.reserve_stock")
 @traced_receiver
 def reserve_stock_for_order(sender, order, items, **kwargs):
-    # Runs inside place_order's transaction: if the order rolls back, so does the stock.
+    # Runs inside place_order's transaction: if the order rolls back,
+    # so does the stock.
     reserve_stock(items)
     return sum(item.qty for item in items)
 
@@ -25,6 +26,7 @@ def reserve_stock_for_order(sender, order, items, **kwargs):
 @receiver(order_placed, sender=Order, dispatch_uid="sandbox.notify_warehouse")
 @traced_async_receiver
 async def notify_warehouse(sender, order, items, **kwargs):
-    # An async receiver: send() runs it through async_to_sync, asend() awaits it directly.
+    # An async receiver: send() runs it through async_to_sync,
+    # asend() awaits it directly.
     await asyncio.sleep(0.01)  # stands in for an HTTP call to the warehouse
     return f"warehouse told about {len(items)} line(s) of order #{order.pk}"

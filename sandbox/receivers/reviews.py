@@ -8,12 +8,24 @@ from ..lab.hooks import traced_receiver
 from ..models import Book, Review
 
 
-@receiver([post_save, post_delete], sender=Review, dispatch_uid="sandbox.update_review_stats")
+@receiver(
+    [post_save, post_delete],
+    sender=Review,
+    dispatch_uid="sandbox.update_review_stats",
+)
 @traced_receiver
 def update_review_stats(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: other rows may not be loaded yet, and the fixture holds the numbers
+    # loaddata: other rows may not be loaded yet, and the fixture has the numbers.
+    if raw:
         return
-    # Recompute rather than add or subtract: an edited or deleted review cannot drift the numbers.
-    stats = Review.objects.filter(book_id=instance.book_id).aggregate(count=Count("pk"), average=Avg("stars"))
+    # Recompute rather than add or subtract: an edited or deleted review
+    # cannot make the numbers drift.
+    stats = Review.objects.filter(book_id=instance.book_id).aggregate(
+        count=Count("pk"),
+        average=Avg("stars"),
+    )
     # update() sends no save signals, so this cannot recurse into Book receivers.
-    Book.objects.filter(pk=instance.book_id).update(review_count=stats["count"], review_average=stats["average"])
+    Book.objects.filter(pk=instance.book_id).update(
+        review_count=stats["count"],
+        review_average=stats["average"],
+    )
