@@ -237,6 +237,7 @@ DEBUG_TOOLBAR_CONFIG = {
     "ROOT_TAG_EXTRA_ATTRS": "hx-preserve",
     "SHOW_TOOLBAR_CALLBACK": "lessons.toolbar.show_toolbar",
     "IS_RUNNING_TESTS": False,
+    "SHOW_COLLAPSED": True,
 }
 INTERNAL_IPS = ["127.0.0.1", "::1"]
 
