@@ -43,11 +43,13 @@ def onion(lab, data):
     query = "?short_call=B" if data["b_answers"] else ""
 
     with lab.step("Build the handler (once per process)", code=f"MIDDLEWARE = {[ABC + n for n in names]}") as s:
-        with capture_logs("lab.onion", level=logging.INFO) as records:
+        # django.request: with DEBUG on, Django logs each MiddlewareNotUsed there.
+        with capture_logs("lab.onion", "django.request", level=logging.DEBUG) as records:
             handler = make_handler(stack)
         for r in records:
             s.note(r.getMessage())
-        s.fact("__init__ order", ", ".join(r.getMessage().split(".")[0] for r in records))
+        inits = [r.getMessage().split(".")[0] for r in records if r.name == "lab.onion"]
+        s.fact("__init__ order", ", ".join(inits))
 
     with lab.step("First request", code=f"GET /lab/middleware/hooks/{query}") as s:
         first = exchange(s, stack, "/lab/middleware/hooks/" + query, handler=handler)
@@ -71,11 +73,17 @@ def _abc(name: str, off: bool):
     reports=("headers",),
 )
 def custom_header(lab, data):
-    """Send one request through CustomHeaderMiddleware alone and look for X-Custom-Header."""
+    """Load the concept page's version as written, then the corrected one, and send a request through it."""
+
+    class CustomHeaderMiddleware:  # the concept page's code, as printed
+        def init(self, getresponse):
+            self.getresponse = get_response  # noqa: F821 (the page's typo, kept on purpose)
+
+    with lab.step("The concept page's version", code="def init(self, getresponse): ...", expect=TypeError) as s:
+        make_handler([("CustomHeaderMiddleware", CustomHeaderMiddleware)])
+
     stack = ["sandbox.lab_middleware.CustomHeaderMiddleware"]
-    with lab.step(
-        "GET /lab/middleware/hooks/", code="MIDDLEWARE = ['sandbox.lab_middleware.CustomHeaderMiddleware']"
-    ) as s:
+    with lab.step("The corrected version: GET /lab/middleware/hooks/", code=f"MIDDLEWARE = {stack}") as s:
         result = exchange(s, stack, "/lab/middleware/hooks/")
         s.fact("X-Custom-Header", result.response.get("X-Custom-Header", "(absent)"))
 

@@ -17,7 +17,7 @@ from django.http import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from ..lab.onion import LabHandler, StackItem, body_of, capture_logs, send, short_name
+from ..lab.onion import LabHandler, StackItem, body_of, capture_logs, response_headers, send, short_name
 from ..lab.recorder import Step, TraceEvent
 from ..middleware import ApiTokenMiddleware, MaintenanceModeMiddleware
 
@@ -97,7 +97,7 @@ def exchange(
         response = send(stack, path, headers=headers, cookies=cookies, handler=handler)
         body = body_of(response)  # a streaming body is produced only now, still inside the layers' context
     step.request_headers = dict(response.lab_request.headers)
-    step.response_headers = dict(response.items())
+    step.response_headers = response_headers(response)
     lines = [log_format.format(r) if log_format else r.getMessage() for r in records]
     result = Exchange(response, body, lines, list(records))
     for line in result.log:

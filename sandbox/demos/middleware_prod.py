@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from django import forms
 from django.conf import settings
 
-from ..lab.onion import asend, body_of, capture_logs
+from ..lab.onion import asend, body_of, capture_logs, response_headers
 from ..middleware import RequestIDLogFilter
 from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, layer_name, onion_svg
 from .registry import demo
@@ -108,7 +108,7 @@ def async_stack(lab, data):
             with capture_logs("django.request", level=logging.DEBUG) as records:
                 response = async_to_sync(asend)(stack, "/lab/middleware/async/")
             s.request_headers = dict(response.lab_request.headers)
-            s.response_headers = dict(response.items())
+            s.response_headers = response_headers(response)
             s.fact("Onion", onion_svg([p.rsplit(".", 1)[-1] for p in stack], s.trace))
             s.fact("Hybrid ran in", response["X-Hybrid-Mode"])
             s.fact("The view says", body_of(response).decode().strip())

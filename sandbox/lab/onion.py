@@ -9,7 +9,7 @@ only addition is a `TracedLayer` around each middleware instance, which
 records the layer going in, coming out, the status it saw and the headers it
 added or changed, plus each `process_*` hook call.
 
-    response = send(["sandbox.lab_mw.A", "sandbox.lab_mw.B"], "/lab/ping/")
+    response = send(["sandbox.lab_middleware.A", "sandbox.lab_middleware.B"], "/lab/ping/")
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ def short_name(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def _headers(response: HttpResponseBase) -> dict[str, str]:
-    return {k: v for k, v in response.items()}
+def response_headers(response: HttpResponseBase) -> dict[str, str]:
+    """The headers as the client will get them, cookies included (Django keeps those apart until the end)."""
+    headers = dict(response.items())
+    if response.cookies:
+        headers["Set-Cookie"] = ", ".join(morsel.OutputString() for morsel in response.cookies.values())
+    return headers
 
 
 def _diff(before: dict[str, str] | None, after: dict[str, str]) -> tuple[dict, dict, list]:
@@ -62,7 +66,7 @@ def _record(layer: str, phase: str, **kwargs: Any) -> None:
 
 
 def _out(layer: str, response: HttpResponseBase) -> HttpResponseBase:
-    after = _headers(response)
+    after = response_headers(response)
     added, changed, removed = _diff(getattr(response, "_lab_headers", None), after)
     note = "" if hasattr(response, "_lab_headers") else "new response"
     response._lab_headers = after
@@ -215,14 +219,14 @@ class LabHandler(BaseHandler):
     def _traced_core(self, request: HttpRequest) -> HttpResponseBase:
         _record("view", "in", note="URL resolution, process_view hooks, the view")
         response = self._get_response(request)
-        response._lab_headers = _headers(response)
+        response._lab_headers = response_headers(response)
         _record("view", "out", status=response.status_code, added=dict(response._lab_headers))
         return response
 
     async def _traced_core_async(self, request: HttpRequest) -> HttpResponseBase:
         _record("view", "in", note="URL resolution, process_view hooks, the view (async)")
         response = await self._get_response_async(request)
-        response._lab_headers = _headers(response)
+        response._lab_headers = response_headers(response)
         _record("view", "out", status=response.status_code, added=dict(response._lab_headers))
         return response
 

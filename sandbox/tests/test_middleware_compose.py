@@ -14,6 +14,7 @@ def test_startproject_default_stack_answers_with_its_headers(run_demo):
     assert step.facts["Final response"] == "200 OK"
     assert step.response_headers["X-Frame-Options"] == "DENY"
     assert step.response_headers["X-Content-Type-Options"] == "nosniff"
+    assert step.response_headers["Referrer-Policy"] == "same-origin"
     assert "svg" in step.facts["Onion"]
 
 
@@ -40,7 +41,9 @@ def test_maintenance_mode_answers_503_with_retry_after(run_demo):
 
 def test_login_required_redirects_unless_the_view_is_exempt(run_demo):
     stack = "Session,Auth,LoginRequired"
-    assert compose(run_demo, stack, "/lab/middleware/hooks/").facts["Final response"] == "302 Found"
+    redirected = compose(run_demo, stack, "/lab/middleware/hooks/")
+    assert redirected.facts["Final response"] == "302 Found"
+    assert redirected.response_headers["Location"] == "/accounts/login/?next=/lab/middleware/hooks/"
     assert compose(run_demo, stack, "/lab/middleware/open/").facts["Final response"] == "200 OK"
 
 

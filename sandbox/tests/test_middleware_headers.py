@@ -15,6 +15,8 @@ def test_each_header_is_set_by_the_layer_that_owns_it(run_demo):
     assert added_by(step, "Content-Length") == ["CommonMiddleware"]
     assert added_by(step, "X-Frame-Options") == ["XFrameOptionsMiddleware"]
     assert added_by(step, "Vary") == ["SessionMiddleware"]
+    assert added_by(step, "Set-Cookie") == ["SessionMiddleware"]
+    assert step.response_headers["Set-Cookie"].startswith("sessionid=")
     assert added_by(step, "Content-Encoding") == ["GZipMiddleware"]
     assert added_by(step, "ETag") == ["ConditionalGetMiddleware"]
     assert added_by(step, "X-Request-ID") == ["RequestIDMiddleware"]

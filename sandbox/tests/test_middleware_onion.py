@@ -38,6 +38,14 @@ def test_middleware_not_used_drops_b_from_the_request(run_demo):
     assert not any(e.layer == "B" for e in first.trace)
 
 
+def test_middleware_not_used_is_logged_to_django_request_only_with_debug(run_demo, settings):
+    quiet = run_demo("middleware.onion", b_unused=True).get("Build the handler (once per process)")
+    assert quiet.log == ["C.__init__", "B.__init__", "A.__init__"]
+    settings.DEBUG = True
+    loud = run_demo("middleware.onion", b_unused=True).get("Build the handler (once per process)")
+    assert "MiddlewareNotUsed('B'): B switched itself off." in loud.log
+
+
 def test_answering_in_call_hides_the_request_from_inner_layers(run_demo):
     lab = run_demo("middleware.onion", b_answers=True)
     step = lab.get("First request")
