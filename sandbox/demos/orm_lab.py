@@ -15,6 +15,7 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -49,6 +50,7 @@ def run_query(
     with lab.step(label, code=code) as step:
         result = fn()
         cols, rows = tabulate(result, columns)
+        rows = [[_cell(value) for value in row] for row in rows]
         step.fact("rows", len(rows))
         step.fact("queries", len(step.queries))
         step.fact("query time (ms)", round(step.query_ms, 3))
@@ -90,6 +92,11 @@ def tabulate(result: Any, columns: list[str] | None = None) -> tuple[list[str], 
     return columns or ["value"], [[item] for item in items]
 
 
+def _cell(value: Any) -> Any:
+    # Decimal('12.50') reads as 12.50 in a table; every other value keeps its repr.
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def explain_step(step: Step) -> None:
     """Attach the database's plan to each SELECT the step sent (EXPLAIN is never run on writes)."""
     prefix = connection.ops.explain_query_prefix()
@@ -123,16 +130,15 @@ def savepoint(rollback: bool = False) -> Iterator[None]:
     savepoint lets the demo carry on. The SAVEPOINT statements themselves are
     the lab's bookkeeping, so they are not recorded.
     """
-    lab = active()
-    with _unrecorded(lab):
+    with unrecorded():
         sid = transaction.savepoint()
     try:
         yield
     except Exception:
-        with _unrecorded(lab):
+        with unrecorded():
             transaction.savepoint_rollback(sid)
         raise
-    with _unrecorded(lab):
+    with unrecorded():
         if rollback:
             transaction.savepoint_rollback(sid)
         else:
@@ -140,7 +146,9 @@ def savepoint(rollback: bool = False) -> Iterator[None]:
 
 
 @contextmanager
-def _unrecorded(lab: Recorder | None) -> Iterator[None]:
+def unrecorded() -> Iterator[None]:
+    """Run the lab's own bookkeeping SQL without adding it to the report."""
+    lab = active()
     if lab is None:
         yield
         return
@@ -190,13 +198,18 @@ def sql_diff(queries_a: Iterable, queries_b: Iterable) -> list[list[str]]:
 
 
 def _row_keys(rows: list[Any]) -> list[str]:
-    return sorted(repr(r) for r in rows)
+    return sorted(_row_text(r) for r in rows)
+
+
+def _row_text(row: Any) -> str:
+    """A row as a learner reads it in the table: cells joined by ' | '."""
+    return " | ".join(str(cell) for cell in row) if isinstance(row, (list, tuple)) else str(row)
 
 
 def _multiset_diff(rows_a: list[Any], rows_b: list[Any]) -> tuple[list[str], list[str]]:
     from collections import Counter
 
-    a, b = Counter(repr(r) for r in rows_a), Counter(repr(r) for r in rows_b)
+    a, b = Counter(_row_text(r) for r in rows_a), Counter(_row_text(r) for r in rows_b)
     return sorted((a - b).elements()), sorted((b - a).elements())
 
 

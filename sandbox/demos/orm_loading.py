@@ -63,7 +63,18 @@ STRATEGIES = {
         lambda books: [(row["title"], row["publisher__name"]) for row in books.values("title", "publisher__name")],
     ),
 }
-CHOICES = [(key, code.splitlines()[-1]) for key, (code, _) in STRATEGIES.items()]
+LABELS = {
+    "naive": "publisher, naive loop (N+1)",
+    "select_related": "publisher, select_related",
+    "prefetch_publisher": "publisher, prefetch_related",
+    "authors_naive": "authors, naive loop (N+1)",
+    "authors_prefetch": "authors, prefetch_related",
+    "prefetch_then_filter": "authors, prefetch then .filter()",
+    "prefetch_to_attr": "authors, Prefetch(queryset=, to_attr=)",
+    "only_then_deferred": "price after only('title')",
+    "values": "values('title', 'publisher__name')",
+}
+CHOICES = [(key, LABELS[key]) for key in STRATEGIES]
 
 
 def book_set(which: str, limit: int) -> QuerySet:

@@ -12,8 +12,9 @@ from django.db import connection
 from django.db.models import DecimalField
 from django.db.models.expressions import RawSQL
 
+from ..lab.recorder import paused
 from ..models import Book
-from .orm_lab import LabForm, run_query, savepoint
+from .orm_lab import LabForm, run_query, savepoint, unrecorded
 from .registry import demo
 
 
@@ -103,17 +104,20 @@ UNSAFE = "Book.objects.raw(\"SELECT * FROM sandbox_book WHERE title = '%s'\" % t
 
 @contextmanager
 def read_only() -> Iterator[None]:
-    """Make the database refuse writes for the block (the demo's transaction is rolled back anyway)."""
-    with savepoint(rollback=True), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA query_only = ON")
-            try:
-                yield
-            finally:
-                cursor.execute("PRAGMA query_only = OFF")
-        else:  # PostgreSQL; rolling back to the savepoint afterwards restores read-write
-            cursor.execute("SET TRANSACTION READ ONLY")
+    """Make the database refuse writes for the block (the demo's transaction is rolled back anyway).
+
+    Switching it on and off is the lab's bookkeeping, so those statements are not recorded.
+    """
+    sqlite = connection.vendor == "sqlite"
+    with savepoint(rollback=True):  # on PostgreSQL, rolling back to the savepoint restores read-write
+        with unrecorded(), connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
+        try:
             yield
+        finally:
+            if sqlite:  # a PRAGMA is not undone by a rollback
+                with unrecorded(), connection.cursor() as cursor:
+                    cursor.execute("PRAGMA query_only = OFF")
 
 
 @demo(
@@ -131,6 +135,7 @@ def injection(lab, data):
             "params (safe)",
             SAFE,
             lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = %s", [title]),
+            columns=["pk", "title"],
             explain=data["explain"],
         )
         unsafe, _ = run_query(
@@ -139,10 +144,14 @@ def injection(lab, data):
             UNSAFE,
             # The vulnerable pattern, on purpose: this is what the lesson warns against.
             lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),  # noqa: UP031, S608
+            columns=["pk", "title"],
             explain=data["explain"],
         )
     unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
-    total = Book.objects.count()
+    with paused():
+        total = Book.objects.count()
     for step in (safe, unsafe):
         step.fact("books in the table", total)
-        step.fact("SQL the database received", step.queries[0].display)
+        step.fact("ran read-only", True)
+        # The logged form: for the safe query the value is shown inline but was sent separately.
+        step.fact("SQL as logged", step.queries[0].display)

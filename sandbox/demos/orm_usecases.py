@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from decimal import Decimal
 
 from django import forms
 from django.test import Client
@@ -63,11 +64,14 @@ def sales_report(lab, data):
 
 
 class CatalogueForm(LabForm):
-    min_price = forms.DecimalField(required=False, min_value=0, max_value=1000, max_digits=6, decimal_places=2)
+    # Initial values fill a few fields so the first Run already shows filters being added.
+    min_price = forms.DecimalField(
+        required=False, min_value=0, max_value=1000, max_digits=6, decimal_places=2, initial=Decimal("6")
+    )
     max_price = forms.DecimalField(required=False, min_value=0, max_value=1000, max_digits=6, decimal_places=2)
-    min_rating = forms.FloatField(required=False, min_value=0, max_value=5, label="Rating at least")
+    min_rating = forms.FloatField(required=False, min_value=0, max_value=5, initial=4, label="Rating at least")
     author = forms.ModelChoiceField(queryset=Author.objects.all(), required=False)
-    in_stock = forms.BooleanField(required=False, label="In stock only")
+    in_stock = forms.BooleanField(required=False, initial=True, label="In stock only")
     sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], initial="title")
 
     def clean(self):

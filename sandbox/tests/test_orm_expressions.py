@@ -75,5 +75,5 @@ def test_one_filter_matches_the_same_book_and_chained_filters_duplicate(run_demo
     assert [r[0] for r in lab.get("one filter()").tables[0].rows] == ["B"]
     assert [r[0] for r in lab.get("chained filter()").tables[0].rows] == ["B", "B"]
     diff = lab.get("one filter() vs chained filter()").facts
-    assert diff["rows only in chained filter()"] == ["['B']"]
+    assert diff["rows only in chained filter()"] == ["B"]
     assert diff["SQL lines that differ"] > 0
