@@ -32,7 +32,13 @@
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") !== "true";
       setOpen(open);
-      if (open) { var first = nav.querySelector("a"); if (first) first.focus(); }
+      if (open) {
+        var current = nav.querySelector("[aria-current=page]");
+        nav.scrollTop = 0;
+        if (current) current.scrollIntoView({ block: "center" });
+        var first = current || nav.querySelector("a");
+        if (first) first.focus({ preventScroll: true });
+      }
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
@@ -81,6 +87,21 @@
     });
   }
 
+  /* A box that scrolls sideways must be reachable by keyboard, or its hidden part is unreadable. */
+  var SCROLLERS = ".highlight pre, .lab-table-wrap, .prose table, .lab-plan, .tabbed-labels";
+  function focusableScrollers(scope) {
+    scope.querySelectorAll(SCROLLERS).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
   /* Highlight the section being read in the "On this page" list. */
   function initToc() {
     var links = Array.prototype.slice.call(document.querySelectorAll(".toc__item a"));
@@ -104,7 +125,20 @@
     initMenu();
     initToc();
     addCopyButtons(document);
-    if (window.htmx) window.htmx.onLoad(function (el) { addCopyButtons(el); });
+    focusableScrollers(document);
+    if (window.htmx) {
+      window.htmx.onLoad(function (el) {
+        addCopyButtons(el);
+        focusableScrollers(el.parentElement || document);
+      });
+    }
+    /* Closed <details> have nothing to measure until they open. */
+    document.addEventListener("toggle", function (event) { focusableScrollers(event.target); }, true);
+    var resizing;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () { focusableScrollers(document); }, 150);
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
