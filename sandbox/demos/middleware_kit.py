@@ -155,7 +155,7 @@ def onion_svg(names: list[str], trace: list[TraceEvent]) -> SafeString:
                 "y": y,
                 "w": WIDTH - 2 * x,
                 "entered": name in entered,
-                "out": _out_label(out),
+                "out": _fit(_out_label(out), WIDTH - 2 * x),
                 "status": out.status if out else None,
             }
         )
@@ -173,7 +173,7 @@ def onion_svg(names: list[str], trace: list[TraceEvent]) -> SafeString:
         "w": WIDTH - 2 * depth * RING_GAP_X,
         "h": core_h,
         "entered": "view" in entered,
-        "label": _core_label(view, "view" in entered, view_skipped),
+        "label": _fit(_core_label(view, "view" in entered, view_skipped), WIDTH - 2 * depth * RING_GAP_X),
     }
     return render_to_string(
         "lab/onion.html",
@@ -188,8 +188,13 @@ def _out_label(out: TraceEvent | None) -> str:
     parts += [f"+{k}" for k in out.added]
     parts += [f"~{k}" for k in out.changed]
     parts += [f"−{k}" for k in out.removed]
-    label = " ".join(parts)
-    return label if len(label) <= 80 else label[:79] + "…"
+    return " ".join(parts)
+
+
+def _fit(label: str, width: int) -> str:
+    """Shorten a label to the ring's width (12px monospace is about 7.3px a character)."""
+    room = max(8, int((width - 20) / 7.3))
+    return label if len(label) <= room else label[: room - 1] + "…"
 
 
 def _core_label(view: TraceEvent | None, entered: bool, skipped: bool) -> str:
