@@ -17,7 +17,7 @@ from ..queries_orm import (
     stars_and_stores,
     stars_and_stores_inflated,
 )
-from .orm_lab import LabForm, code_of, compare, expect_db_error, run_query
+from .orm_lab import LabForm, code_of, compare, expect_db_error, explain_step, run_query
 from .registry import demo
 
 
@@ -94,6 +94,7 @@ def join_inflation(lab, data):
 @demo(
     "orm.empty-aggregates",
     title="Aggregating nothing: None, 0 and default=",
+    form=LabForm,
     description="No book costs more than 1000, so every aggregate below runs over an empty set.",
     reports=("sql",),
 )
@@ -110,6 +111,8 @@ def empty_aggregates(lab, data):
         for key, value in result.items():
             s.fact(key, value)
         s.fact("SQL uses COALESCE for default=", "COALESCE" in s.queries[0].sql.upper())
+    if data["explain"]:
+        explain_step(lab.get("aggregate() over an empty queryset"))
     code = 'Review.objects.aggregate(average_date=Avg("created"))'
     with lab.step("Avg of a datetime field", code=code, expect=NotSupportedError) as s:
         s.fact("database", connection.vendor)
@@ -141,8 +144,6 @@ def conditional_aggregation(lab, data):
         s.fact("result", result)
         s.fact("SQL uses FILTER (WHERE ...)", "FILTER (WHERE" in s.queries[0].sql.upper())
     if data["explain"]:
-        from .orm_lab import explain_step
-
         explain_step(lab.get("Count(filter=...)"))
 
 

@@ -147,6 +147,7 @@ def dynamic_q(lab, data):
 @demo(
     "orm.mixed-types",
     title="Decimal × float: FieldError, ExpressionWrapper and Cast",
+    form=LabForm,
     description="price is a DecimalField and rating a FloatField; Django will not guess the type of their product.",
     reports=("sql",),
 )
@@ -161,6 +162,7 @@ def mixed_types(lab, data):
             score=ExpressionWrapper(F("price") * F("rating"), output_field=FloatField())
         ).order_by("title"),
         columns=["title", "score"],
+        explain=data["explain"],
     )
     run_query(
         lab,
@@ -168,6 +170,7 @@ def mixed_types(lab, data):
         'Book.objects.annotate(score=Cast("price", FloatField()) * F("rating"))',
         lambda: Book.objects.annotate(score=Cast("price", FloatField()) * F("rating")).order_by("title"),
         columns=["title", "score"],
+        explain=data["explain"],
     )
 
 

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ..lab.recorder import paused
 from ..models import Author, Book
-from .orm_lab import MAX_ROWS
+from .orm_lab import MAX_ROWS, LabForm, explain_step
 from .registry import demo
 
 LARGE_FROM = 1000  # pks from here on belong to `manage.py seed --size N` (sandbox.seed.load_large)
@@ -84,7 +84,7 @@ def book_set(which: str, limit: int) -> QuerySet:
     return Book.objects.filter(pk__lt=LARGE_FROM).order_by("pk")
 
 
-class LoadingForm(forms.Form):
+class LoadingForm(LabForm):
     strategy = forms.ChoiceField(choices=CHOICES, initial="naive", label="Load with")
     compare_with = forms.ChoiceField(
         choices=[("", "(nothing)")] + CHOICES, initial="select_related", required=False, label="Compare with"
@@ -121,6 +121,8 @@ def related_loading(lab, data):
             s.table(["title", "related"], rows[:MAX_ROWS])
             if len(rows) > MAX_ROWS:
                 s.note(f"Showing the first {MAX_ROWS} of {len(rows)} rows.")
+        if data["explain"]:
+            explain_step(s)
         series.append((key, _time(load, books, data["trials"], lab)))
     with lab.step("Timings") as s:
         s.fact("books in each run", count)
@@ -147,7 +149,7 @@ def _time(load, books: QuerySet, trials: int, lab) -> list[float]:
     return samples
 
 
-class IteratorForm(forms.Form):
+class IteratorForm(LabForm):
     chunk_size = forms.ChoiceField(
         choices=[("", "no chunk_size"), ("2", "2"), ("100", "100")], initial="2", required=False, label="chunk_size"
     )
@@ -171,3 +173,5 @@ def iterator_demo(lab, data):
         s.fact("queries", len(s.queries))
         s.fact("author queries (one per chunk)", sum(1 for q in s.queries if "sandbox_author" in q.sql))
         s.fact("result cache filled", qs._result_cache is not None)
+    if data["explain"]:
+        explain_step(lab.get("iterate"))

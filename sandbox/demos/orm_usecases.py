@@ -13,7 +13,7 @@ from django.urls import reverse
 from ..lab.recorder import paused
 from ..models import Author
 from ..queries_orm import SORTS, best_seller_per_store, catalogue, revenue_per_publisher_per_month
-from .orm_lab import MAX_ROWS, LabForm, code_of, run_query, sql_diff
+from .orm_lab import MAX_ROWS, LabForm, code_of, explain_step, run_query, sql_diff
 from .orm_loading import book_set
 from .registry import demo
 
@@ -135,7 +135,7 @@ SHAPES = {  # label -> (code, function from the base queryset to rows)
 }
 
 
-class SelectiveForm(forms.Form):
+class SelectiveForm(LabForm):
     books = forms.ChoiceField(
         choices=[("canonical", "the 5 canonical books"), ("large", "books from the large seed")], initial="canonical"
     )
@@ -162,6 +162,8 @@ def selective(lab, data):
             s.fact("bytes (len(pickle.dumps(rows)))", len(pickle.dumps(rows)))
             preview = [[r["title"], r["price"]] if isinstance(r, dict) else _pair(r) for r in rows[:MAX_ROWS]]
             s.table(["title", "price"], preview)
+        if data["explain"]:
+            explain_step(s)
         samples = []
         with paused():
             for _ in range(data["trials"]):
