@@ -126,3 +126,12 @@ def test_the_right_order_learns_to_vary_on_cookie_and_the_wrong_order_learns_not
 
     assert header_lists("Right order: Update first, Fetch last") == {"['HTTP_COOKIE']"}
     assert header_lists("Wrong order: SessionMiddleware above UpdateCacheMiddleware") == {"[]"}
+
+
+def test_cache_page_ignores_the_cache_middleware_alias_and_prefix_settings(settings):
+    from django.middleware.cache import CacheMiddleware
+
+    settings.CACHE_MIDDLEWARE_ALIAS, settings.CACHE_MIDDLEWARE_KEY_PREFIX = "lab-locmem", "site"
+    # cache_page(60) builds its middleware with exactly these arguments.
+    layer = CacheMiddleware(lambda request: None, page_timeout=60, cache_alias=None, key_prefix=None)
+    assert (layer.cache_alias, layer.key_prefix) == ("default", "")
