@@ -15,6 +15,7 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -93,8 +94,12 @@ def tabulate(result: Any, columns: list[str] | None = None) -> tuple[list[str], 
 
 
 def _cell(value: Any) -> Any:
-    # Decimal('12.50') reads as 12.50 in a table; every other value keeps its repr.
-    return str(value) if isinstance(value, Decimal) else value
+    """Decimals and datetimes as a person writes them (12.50, 2025-11-01 00:00); everything else as repr."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
 
 
 def explain_step(step: Step) -> None:

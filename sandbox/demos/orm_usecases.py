@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from ..lab.recorder import paused
 from ..models import Author
-from ..queries_orm import SORTS, best_seller_per_store, catalogue, revenue_per_publisher_per_month
+from ..queries_orm import SORTS, best_seller_per_store, catalogue, revenue_per_publisher_per_month, units_sold
 from .orm_lab import MAX_ROWS, LabForm, code_of, explain_step, run_query, sql_diff
 from .orm_loading import book_set
 from .registry import demo
@@ -44,7 +44,7 @@ def sales_report(lab, data):
     run_query(
         lab,
         "Best seller per store",
-        code_of(best_seller_per_store),
+        code_of(units_sold) + "\n\n" + code_of(best_seller_per_store),
         best_seller_per_store,
         columns=["name", "best_seller", "units"],
         explain=data["explain"],
