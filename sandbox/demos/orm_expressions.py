@@ -11,6 +11,7 @@ from django.core.exceptions import FieldError
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
+from ..lab.recorder import paused
 from ..models import Book
 from ..queries_orm import books_with_price_band, publishers_chained, publishers_same_row
 from .orm_lab import LabForm, code_of, compare, run_query
@@ -44,7 +45,8 @@ class RestockForm(forms.Form):
 )
 def lost_update(lab, data):
     tabs = data["tabs"]
-    start = Book.objects.get(pk=RESTOCKED_BOOK).stock
+    with paused():  # setup, not part of the lesson
+        start = Book.objects.get(pk=RESTOCKED_BOOK).stock
     with lab.step(f"{tabs} tabs, read-modify-save", code=NAIVE_TAB) as s:
         # Deterministic interleaving in one thread: read A, read B, …, then save A, save B, …
         copies = [Book.objects.get(pk=RESTOCKED_BOOK) for _ in range(tabs)]
@@ -55,7 +57,8 @@ def lost_update(lab, data):
         s.fact("stock before", start)
         s.fact("stock after", final)
         s.fact("restocks lost", start + tabs - final)
-    Book.objects.filter(pk=RESTOCKED_BOOK).update(stock=start)  # same starting point for the F() run
+    with paused():  # the same starting point for the F() run
+        Book.objects.filter(pk=RESTOCKED_BOOK).update(stock=start)
     with lab.step(f"{tabs} tabs, F() update", code=F_TAB) as s:
         matched = [Book.objects.filter(pk=RESTOCKED_BOOK).update(stock=F("stock") + 1) for _ in range(tabs)]
         final = Book.objects.get(pk=RESTOCKED_BOOK).stock
