@@ -119,9 +119,13 @@ class Catalogue:
         return [lesson for lesson in self.lessons if slug in lesson.demos]
 
 
+def _root_settings() -> tuple:
+    return (getattr(settings, "LAB_CONTENT_ROOT", None), tuple(getattr(settings, "LAB_CONTENT_DIRS", ())))
+
+
 def content_roots() -> list[Path]:
-    root = Path(getattr(settings, "LAB_CONTENT_ROOT", settings.BASE_DIR / "content"))
-    return [root, *(Path(p) for p in getattr(settings, "LAB_CONTENT_DIRS", []))]
+    root = getattr(settings, "LAB_CONTENT_ROOT", None) or settings.BASE_DIR / "content"
+    return [Path(root), *(Path(p) for p in getattr(settings, "LAB_CONTENT_DIRS", []))]
 
 
 def _files(roots: Iterable[Path]) -> list[Path]:
@@ -250,16 +254,16 @@ _state: dict = {"roots": None, "signature": None, "catalogue": None}
 
 def get_catalogue() -> Catalogue:
     """The current catalogue: built on first use; with DEBUG on, rebuilt when a content file changes."""
-    roots = content_roots()
     catalogue = _state["catalogue"]
-    if catalogue is not None and _state["roots"] == roots and not settings.DEBUG:
+    if catalogue is not None and _state["roots"] == _root_settings() and not settings.DEBUG:
         return catalogue
+    roots = content_roots()
     signature = _signature(roots)
     if catalogue is not None and _state["signature"] == signature:
         return catalogue
     with _lock:
         catalogue = build(roots)
-        _state.update(roots=roots, signature=signature, catalogue=catalogue)
+        _state.update(roots=_root_settings(), signature=signature, catalogue=catalogue)
     return catalogue
 
 

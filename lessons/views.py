@@ -25,22 +25,38 @@ from sandbox.demos.registry import Demo
 from . import markdown, requirements
 from .catalogue import Catalogue, Lesson, get_catalogue
 
+# A read-through copy of pages already in the `lessons` cache, so a view skips
+# even the cache's unpickling. Keys carry the catalogue digest: new content
+# means new keys. `clear_lessons` empties it together with the cache.
+_pages: dict[str, bytes] = {}
+MAX_PAGES = 1000
+CSRF_MARKER_BYTES = CSRF_MARKER.encode()
 
-def _page(key: str, template: str, context: Callable[[], dict]) -> str:
-    """The page's HTML (with the CSRF marker in it), rendered once per content version.
+
+def forget_pages() -> None:
+    _pages.clear()
+
+
+def _page(key: str, template: str, context: Callable[[], dict]) -> bytes:
+    """The page's UTF-8 HTML (with the CSRF marker in it), rendered once per content version.
 
     With DEBUG on, the shell is rendered each time so template edits show at
     once; the lesson bodies inside stay cached by content hash either way.
     """
     if settings.DEBUG:
-        return render_to_string(template, context())
-    cache = caches["lessons"]
+        return render_to_string(template, context()).encode()
     key = f"page:{django.get_version()}:{key}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, context())
-        cache.set(key, html, None)
-    return html
+    page = _pages.get(key)
+    if page is None:
+        cache = caches["lessons"]
+        page = cache.get(key)
+        if page is None:
+            page = render_to_string(template, context()).encode()
+            cache.set(key, page, None)
+        if len(_pages) >= MAX_PAGES:
+            _pages.clear()
+        _pages[key] = page
+    return page
 
 
 def _shell(catalogue: Catalogue, **context) -> dict:
@@ -53,8 +69,8 @@ def _shell(catalogue: Catalogue, **context) -> dict:
     }
 
 
-def _respond(request: HttpRequest, html: str, status: int = 200) -> HttpResponse:
-    return HttpResponse(html.replace(CSRF_MARKER, get_token(request)), status=status)
+def _respond(request: HttpRequest, page: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(page.replace(CSRF_MARKER_BYTES, get_token(request).encode()), status=status)
 
 
 @require_GET
@@ -85,7 +101,7 @@ def track(request: HttpRequest, track: str) -> HttpResponse:
     return _respond(request, _page(f"track:{catalogue.digest}:{found.name}", "lessons/track.html", context))
 
 
-def _lesson_page(catalogue: Catalogue, lesson: Lesson) -> str:
+def _lesson_page(catalogue: Catalogue, lesson: Lesson) -> bytes:
     def context() -> dict:
         found = catalogue.track(lesson.track)
         body = markdown.rendered(lesson.body, lesson_path=lesson.key, trusted=lesson.trusted_html)
@@ -131,13 +147,13 @@ def lesson_with_report(
     marker = report_marker(demo)
     found = catalogue.by_path(lesson_path)
     if found is not None:
-        html = _lesson_page(catalogue, found)
-        if marker in html:
-            return _respond(request, html.replace(marker, report_html, 1), status=status)
+        page = _lesson_page(catalogue, found)
+        if marker.encode() in page:
+            return _respond(request, page.replace(marker.encode(), report_html.encode(), 1), status=status)
     card = render_card(demo, found.key if found else "").replace(marker, report_html, 1)
     html = render_to_string(
         "lessons/report_only.html",
         _shell(catalogue, demo=demo, card=mark_safe(card)),  # noqa: S308 (site-generated HTML)
         request=request,
     )
-    return _respond(request, html, status=status)
+    return _respond(request, html.encode(), status=status)

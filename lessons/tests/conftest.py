@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
-from lessons import catalogue
+from lessons import catalogue, views
 
 from . import demo_fixture  # noqa: F401 (registers lessonstest.* demo and query)
 
@@ -50,9 +50,11 @@ def write(path: Path, text: str) -> Path:
 def _fresh_lessons_cache() -> Iterator[None]:
     caches["lessons"].clear()
     catalogue.reset()
+    views.forget_pages()
     yield
     caches["lessons"].clear()
     catalogue.reset()
+    views.forget_pages()
 
 
 @pytest.fixture

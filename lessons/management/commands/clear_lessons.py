@@ -3,7 +3,7 @@
 from django.core.cache import caches
 from django.core.management.base import BaseCommand
 
-from lessons import catalogue
+from lessons import catalogue, views
 
 
 class Command(BaseCommand):
@@ -12,4 +12,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         caches["lessons"].clear()
         catalogue.reset()
+        views.forget_pages()  # this process's read-through copy
         self.stdout.write(self.style.SUCCESS("Cleared the lessons cache."))
