@@ -175,6 +175,12 @@ def lab_memcached(memcached_server, settings) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
+def _lab_email_backend(settings) -> None:
+    """pytest-django swaps in plain locmem mail; keep the lab's (a locmem subclass) so reports show emails."""
+    settings.EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_local_caches() -> Iterator[None]:
     """Django does not clear caches between tests; the local-memory ones are cleared here."""
     yield

@@ -11,7 +11,6 @@ from django.dispatch import Signal
 from ..lab.hooks import traced_receiver
 from ..lab.recorder import Recorder, Step
 from ..models import Book, Customer, Order
-from ..receivers._lab import traced_async_receiver
 from ..shop import create_order, place_order, place_order_direct
 from ..signals import order_placed
 from .registry import demo
@@ -69,7 +68,7 @@ def order_placed_demo(lab: Recorder, data: dict[str, Any]) -> None:
         stock_facts(s, before)
 
 
-@traced_async_receiver
+@traced_receiver
 async def connected_first_async(sender, **kwargs):
     return "async"
 

@@ -115,26 +115,55 @@ def traced_receiver(func):
 
     The name a learner toggles is the receiver's dotted path. `inspect.getsource`
     follows `__wrapped__`, so `/// source` still shows the receiver's own code.
+    Async receivers get an async wrapper: the dispatcher tells sync from async
+    with `iscoroutinefunction`, so a sync wrapper would never await them.
     """
     import functools
 
+    from asgiref.sync import iscoroutinefunction
+
     label = f"{func.__module__}.{func.__qualname__}"
 
-    @functools.wraps(func)
-    def wrapper(sender: Any, **kwargs: Any) -> Any:
+    def begin(sender: Any) -> SignalEvent | None:
+        """Record the run; None when the learner switched this receiver off."""
         recorder = active()
-        if recorder is None:
-            return func(sender, **kwargs)
         if not recorder.receiver_enabled(label):
             recorder.record_signal(SignalEvent(kind="skipped", name=label, sender=describe(sender)))
             return None
         event = SignalEvent(kind="receiver", name=label, sender=describe(sender))
         recorder.record_signal(event)
-        try:
-            return func(sender, **kwargs)
-        except Exception as exc:
-            event.error = f"{type(exc).__name__}: {exc}"
-            raise
+        return event
+
+    if iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def wrapper(sender: Any, **kwargs: Any) -> Any:
+            if active() is None:
+                return await func(sender, **kwargs)
+            event = begin(sender)
+            if event is None:
+                return None
+            event.details["async"] = True
+            try:
+                return await func(sender, **kwargs)
+            except Exception as exc:
+                event.error = f"{type(exc).__name__}: {exc}"
+                raise
+
+    else:
+
+        @functools.wraps(func)
+        def wrapper(sender: Any, **kwargs: Any) -> Any:
+            if active() is None:
+                return func(sender, **kwargs)
+            event = begin(sender)
+            if event is None:
+                return None
+            try:
+                return func(sender, **kwargs)
+            except Exception as exc:
+                event.error = f"{type(exc).__name__}: {exc}"
+                raise
 
     wrapper.lab_name = label  # type: ignore[attr-defined]
     return wrapper

@@ -8,7 +8,6 @@ from ..lab.hooks import trace_signal, traced_receiver
 from ..models import Order
 from ..shop import reserve_stock
 from ..signals import order_placed
-from ._lab import traced_async_receiver
 
 # The lab traces Django's model signals; a custom signal is traced by name.
 trace_signal(order_placed, "order_placed")
@@ -24,7 +23,7 @@ def reserve_stock_for_order(sender, order, items, **kwargs):
 
 
 @receiver(order_placed, sender=Order, dispatch_uid="sandbox.notify_warehouse")
-@traced_async_receiver
+@traced_receiver
 async def notify_warehouse(sender, order, items, **kwargs):
     # An async receiver: send() runs it through async_to_sync,
     # asend() awaits it directly.
