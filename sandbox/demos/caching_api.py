@@ -1,6 +1,6 @@
 """Caching track, lesson 2: the low-level cache API, one call per step, on any lab backend.
 
-Every call goes through `learner_view(alias, lab.learner)`: the real backend,
+Every call goes through `learner_cache(alias, lab.learner)`: the real backend,
 with this learner's key prefix, so the report's "stored as" column shows the
 exact key each backend received. The demo deletes its own keys at the end and
 never calls clear(), which would wipe every learner's entries (and, on a shared
@@ -15,7 +15,7 @@ import warnings
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning, InvalidCacheKey
 
-from ..endpoints.caching import learner_view
+from ..lab.cache import learner_cache
 from ..lab.recorder import in_context
 from .caching_backends import BackendForm, require_backend
 from .registry import demo
@@ -36,7 +36,7 @@ def api(lab, data):
     alias = data["backend"]
     if not require_backend(lab, alias):
         return
-    cache = learner_view(alias, lab.learner)
+    cache = learner_cache(alias, lab.learner)
     try:
         _basics(lab, cache, alias)
         _timeouts(lab, cache)
@@ -138,9 +138,9 @@ def _versions(lab, cache):
 def _keys(lab, cache, alias):
     with lab.step(
         "Another key prefix is another cache",
-        code="other = learner_view(alias, 'someone-else')\nother.get('my_key')",
+        code="other = learner_cache(alias, 'someone-else')\nother.get('my_key')",
     ) as step:
-        other = learner_view(alias, f"{lab.learner}-other")
+        other = learner_cache(alias, f"{lab.learner}-other")
         step.fact("this learner: get('my_key')", cache.get("my_key"))
         step.fact("another prefix: get('my_key')", other.get("my_key"))
     for label, key in [("A key with a space", "my key"), ("A key longer than 250 characters", "k" * 251)]:
@@ -164,7 +164,7 @@ def _concurrent_incr(lab, cache, alias):
 
         def bump():
             # Each thread gets its own client, as caches[alias] does: a memcached client is not thread-safe.
-            own = learner_view(alias, lab.learner)
+            own = learner_cache(alias, lab.learner)
             start.wait()
             for _ in range(INCRS):
                 own.incr("bump")

@@ -23,7 +23,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connection, transaction
 from django.utils.cache import get_cache_key
 
-from ..endpoints.caching import counting_views, lab_request, lab_send, learner_prefix, learner_view
+from ..endpoints.caching import counting_views, lab_request, lab_send, learner_prefix
+from ..lab.cache import learner_cache
 from ..lab.recorder import Recorder, paused
 from ..models import OrderItem
 from .registry import demo
@@ -160,7 +161,7 @@ def backends(lab, data):
         code="cache.set(f'bench:{i}', i)\ncache.get(f'bench:{i}')",
     ) as step:
         for alias in usable:
-            cache = learner_view(alias, lab.learner)
+            cache = learner_cache(alias, lab.learner)
             samples = []
             with paused():  # time the backend, not the lab's recording of 2,000 calls
                 for _ in range(rounds):
@@ -173,11 +174,11 @@ def backends(lab, data):
             step.timings(f"{alias} (ms per set+get)", samples)
     with lab.step("Where one entry lives", code="cache.set('where', 'here', 60)") as step:
         for alias in usable:
-            cache = learner_view(alias, lab.learner)
+            cache = learner_cache(alias, lab.learner)
             cache.set("where", "here", 60)
             step.fact(f"{alias} key", cache.make_key("where"))
         if "lab-file" in usable:
-            path = Path(learner_view("lab-file", lab.learner)._key_to_file("where"))
+            path = Path(learner_cache("lab-file", lab.learner)._key_to_file("where"))
             step.fact("lab-file file", f"{path.name} ({path.stat().st_size} bytes)")
         if "lab-db" in usable:
             table = connection.ops.quote_name(settings.CACHES["lab-db"]["LOCATION"])
@@ -187,7 +188,7 @@ def backends(lab, data):
                 )
                 step.table(["cache_key", "expires"], cursor.fetchall())
         for alias in usable:
-            learner_view(alias, lab.learner).delete("where")
+            learner_cache(alias, lab.learner).delete("where")
     with lab.step(
         "DatabaseCache before createcachetable",
         code="DatabaseCache('lab_missing_table', {}).get('k')",

@@ -17,7 +17,7 @@ from django import forms
 from django.db import connections, transaction
 from django.db.models import F
 
-from ..endpoints.caching import learner_view
+from ..lab.cache import learner_cache
 from ..lab.recorder import in_context
 from ..models import Book
 from ..receivers.caching import BESTSELLERS_KEY, cached_bestsellers, evict_bestsellers, widget_cache
@@ -155,7 +155,7 @@ def stampede(lab, data):
     alias, n = data["backend"], data["threads"]
     if not require_backend(lab, alias):
         return
-    cache = learner_view(alias, lab.learner)
+    cache = learner_cache(alias, lab.learner)
     runs: Counter = Counter()
     lock = threading.Lock()
 
@@ -172,11 +172,11 @@ def stampede(lab, data):
     variants = {
         "get_or_set": (
             "cache.get_or_set(key, expensive, 60)",
-            lambda key: learner_view(alias, lab.learner).get_or_set(key, expensive("get_or_set"), 60),
+            lambda key: learner_cache(alias, lab.learner).get_or_set(key, expensive("get_or_set"), 60),
         ),
         "add() lock": (
             "get_or_compute_with_lock(cache, key, expensive)",
-            lambda key: get_or_compute_with_lock(learner_view(alias, lab.learner), key, expensive("add() lock")),
+            lambda key: get_or_compute_with_lock(learner_cache(alias, lab.learner), key, expensive("add() lock")),
         ),
     }
     keys = []

@@ -29,7 +29,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 
-from ..lab.cache import learner_cache
 from ..lab.learners import SESSION_KEY
 from ..lab.onion import build_request, send
 from ..lab.recorder import active
@@ -72,20 +71,6 @@ def lab_send(stack, path: str, method: str = "GET", *, headers: dict | None = No
 def lab_request(path: str):
     """The request `lab_send` would send, for computing its cache key."""
     return build_request(path, headers={"Host": lab_host()})
-
-
-def learner_view(alias: str, learner: str):
-    """`learner_cache(alias, learner)`, safe when the debug toolbar is on.
-
-    The toolbar's cache panel sets wrapped methods on each cache *instance*,
-    bound to that instance. The learner's copy would inherit them and call the
-    shared instance, skipping the learner's key prefix. Dropping the
-    instance-level overrides lets the class's own methods run on the copy.
-    """
-    cache = learner_cache(alias, learner)
-    for name in [n for n, value in vars(cache).items() if callable(value) and hasattr(type(cache), n)]:
-        del cache.__dict__[name]
-    return cache
 
 
 def learner_prefix(request: HttpRequest) -> str:

@@ -28,13 +28,13 @@ class Recorded:
         if recorder is None:
             return call()
         recorder.check_time()
-        depth = recorder._cache_depth
-        recorder._cache_depth += 1
+        depth = recorder.cache_depth.get()
+        token = recorder.cache_depth.set(depth + 1)
         started = time.perf_counter()
         try:
             result = call()
         finally:
-            recorder._cache_depth -= 1
+            recorder.cache_depth.reset(token)
         ms = (time.perf_counter() - started) * 1000
         if isinstance(key, (list, tuple, dict, set)):
             shown = ", ".join(str(k) for k in key)
@@ -177,6 +177,12 @@ def learner_cache(alias: str, learner: str):
     if hasattr(base, "_cache"):
         _ = base._cache  # create the shared client once, so the copy reuses it
     cache = copy.copy(base)
+    # The debug toolbar's cache panel sets wrapped methods on each shared
+    # *instance*, bound to that instance: a copy would call the shared cache
+    # and skip the learner's prefix. Drop those overrides so the class's own
+    # (recorded) methods run on the copy.
+    for name in [n for n, value in vars(cache).items() if callable(value) and hasattr(type(cache), n)]:
+        del cache.__dict__[name]
     cache.key_prefix = f"{base.key_prefix}lab:{learner}" if base.key_prefix else f"lab:{learner}"
     cache.lab_alias = alias
     return cache

@@ -197,7 +197,9 @@ class Recorder:
         self.error = ""  # the run as a whole failed (time limit, unexpected error)
         self.capture_sql = True
         self.disabled_receivers: set[str] = set(self.options.get("disabled_receivers", ()))
-        self._cache_depth = 0
+        # Nesting of cache calls (get_or_set -> get, add), per thread: a ContextVar,
+        # since in_context gives each thread its own copy of the context.
+        self.cache_depth: contextvars.ContextVar[int] = contextvars.ContextVar("lab_cache_depth", default=0)
 
     # -- steps ---------------------------------------------------------------
     @property

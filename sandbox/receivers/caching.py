@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ..endpoints.caching import learner_view
+from ..lab.cache import learner_cache
 from ..lab.hooks import traced_receiver
 from ..lab.recorder import SignalEvent, active
 from ..models import Book
@@ -29,7 +29,7 @@ BESTSELLERS_KEY = "bestsellers"
 def widget_cache():
     """The widget's cache as the current learner sees it (the lab's isolation; a site would use caches[...])."""
     recorder = active()
-    return learner_view(WIDGET_ALIAS, recorder.learner if recorder and recorder.learner else "site")
+    return learner_cache(WIDGET_ALIAS, recorder.learner if recorder and recorder.learner else "site")
 
 
 def bestsellers(limit: int = 5) -> list[dict]:

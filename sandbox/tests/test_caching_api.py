@@ -123,16 +123,16 @@ def test_the_caching_track_has_the_demos_its_lessons_embed():
     } <= set(CACHING_DEMOS)
 
 
-def test_learner_view_keeps_the_prefix_when_the_debug_toolbar_has_patched_the_shared_cache():
+def test_learner_cache_keeps_the_prefix_when_the_debug_toolbar_has_patched_the_shared_cache():
     from django.core.cache import caches
 
-    from sandbox.endpoints.caching import learner_view
+    from sandbox.lab.cache import learner_cache
 
     shared = caches["lab-locmem"]
     shared.set = shared.set  # what the toolbar's cache panel does: a method bound to the shared instance
     try:
-        learner_view("lab-locmem", "ann").set("k", "ann's")
+        learner_cache("lab-locmem", "ann").set("k", "ann's")
         assert shared.get("k") is None
-        assert learner_view("lab-locmem", "ann").get("k") == "ann's"
+        assert learner_cache("lab-locmem", "ann").get("k") == "ann's"
     finally:
         del shared.set
