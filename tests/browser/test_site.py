@@ -104,3 +104,25 @@ def test_reset_my_sandbox_works_with_htmx(page, lab):
     page.goto(lab + "/")
     page.get_by_role("button", name="Reset my sandbox").click()
     page.locator("#reset-status .reset-done").wait_for()
+
+
+def test_bad_input_shows_the_400_report_in_the_card_without_htmx_errors(page, lab):
+    for lesson in get_catalogue().lessons:
+        page.goto(lab + lesson.url)
+        field = page.locator("[data-demo] input[type=number][max], [data-demo] input[type=number][min]").first
+        if field.count():
+            break
+    else:
+        pytest.skip("no demo with a bounded number input yet")
+    slug = field.evaluate("el => el.closest('[data-demo]').dataset.demo")
+    card = page.locator(f"[data-demo='{slug}']")
+    field.evaluate(
+        "el => { const v = el.max ? Number(el.max) + 1 : Number(el.min) - 1;"
+        " el.removeAttribute('max'); el.removeAttribute('min'); el.value = v; }"
+    )
+    card.locator("[data-action=run]").click()
+    report = card.locator(f"[data-report-for='{slug}'][data-status='400']")
+    report.wait_for()
+    assert report.locator(".lab-errors li").count() >= 1
+    # Chromium itself logs every 4xx fetch ("Failed to load resource"); htmx must add nothing.
+    page.errors[:] = [e for e in page.errors if "Failed to load resource" not in e]
