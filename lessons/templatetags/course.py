@@ -17,3 +17,15 @@ def lessons_using(demo_slug: str) -> list[Lesson]:
 def track_title(name: str) -> str:
     track = get_catalogue().track(name)
     return track.title if track else name.title()
+
+
+@register.simple_tag
+def demos_by_track(demos) -> list[tuple[str, str, list]]:
+    """(track name, title, demos) in course order; demos of tracks without lessons come last."""
+    groups: dict[str, list] = {}
+    for demo in demos:
+        groups.setdefault(demo.track, []).append(demo)
+    catalogue = get_catalogue()
+    ordered = [t.name for t in catalogue.tracks if t.name in groups]
+    ordered += sorted(name for name in groups if name not in ordered)
+    return [(name, track_title(name), groups[name]) for name in ordered]
