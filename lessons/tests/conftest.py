@@ -11,7 +11,7 @@ from django.core.cache import caches
 
 from lessons import catalogue, views
 
-from . import demo_fixture  # noqa: F401 (registers lessonstest.* demo and query)
+from . import demo_fixture
 
 TRACK = """---
 title: {title}
@@ -44,6 +44,19 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fixture_demo() -> Iterator[None]:
+    """lessonstest.count-books and its named query exist only during the lesson engine's tests."""
+    from sandbox import queries
+    from sandbox.demos import registry
+
+    registry._registry[demo_fixture.DEMO.slug] = demo_fixture.DEMO
+    queries._queries["lessonstest.books-per-publisher"] = demo_fixture.QUERY
+    yield
+    registry._registry.pop(demo_fixture.DEMO.slug, None)
+    queries._queries.pop("lessonstest.books-per-publisher", None)
 
 
 @pytest.fixture(autouse=True)

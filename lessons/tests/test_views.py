@@ -188,3 +188,15 @@ def test_a_lesson_that_requires_a_newer_django_says_so(client, content):
     html = client.get("/orm/future/").content.decode()
     assert "Needs django&gt;=99.0." in html
     assert "requires--unmet" in html
+
+
+@pytest.mark.parametrize(
+    "view,status,text", [("server_error", 500, "Something went wrong"), ("bad_request", 400, "could not be understood")]
+)
+def test_the_500_and_400_pages_render_without_any_context(rf, view, status, text):
+    from django.views import defaults
+
+    request = rf.get("/")
+    response = defaults.server_error(request) if view == "server_error" else defaults.bad_request(request, Exception())
+    assert response.status_code == status
+    assert text in response.content.decode()
