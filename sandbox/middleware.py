@@ -113,17 +113,26 @@ LOG_LINE = "method=%s path=%s status=%s duration_ms=%s queries=%s"
 class RequestLogMiddleware:
     """One structured log line per request: method, path, status, time, queries (and the request id, via the filter).
 
-    The fields are also attached to the record as `http`, so a JSON formatter can use them as they are.
-    Set LAB_REQUEST_LOG_LEVEL=WARNING to silence it; the check below then skips all the work.
+    A request that needs attention (an error status, or slower than `slow_ms`)
+    logs at INFO; a healthy one at DEBUG. At the site's usual level, INFO, a
+    healthy request then costs no log record at all (bench/middleware.py
+    measures what a record per request would cost). Set
+    LAB_REQUEST_LOG_LEVEL=DEBUG to log every request.
+
+    The fields also travel on the record as `http`, so a JSON formatter can emit them as they are.
     """
+
+    slow_ms = 500
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if logger.isEnabledFor(logging.INFO):
-            timing = getattr(request, "timing", None) or Timing()
+        timing = getattr(request, "timing", None) or Timing()
+        attention = response.status_code >= 400 or timing.total_ms >= self.slow_ms
+        level = logging.INFO if attention else logging.DEBUG
+        if logger.isEnabledFor(level):  # otherwise skip building the record entirely
             fields = {
                 "method": request.method,
                 "path": request.path,
@@ -132,7 +141,7 @@ class RequestLogMiddleware:
                 "queries": timing.queries,
             }
             # %-style arguments: logging formats the message only if a handler emits it.
-            logger.info(LOG_LINE, *fields.values(), extra={"http": fields})
+            logger.log(level, LOG_LINE, *fields.values(), extra={"http": fields})
         return response
 
 

@@ -305,15 +305,12 @@ def body_of(response: HttpResponseBase) -> bytes:
 
 # -- log capture ----------------------------------------------------------------
 
-_levels_lock = threading.Lock()
-_capturing: dict[str, list[int]] = {}  # logger name -> [runs capturing it, level before the first]
-
 
 class _RunHandler(logging.Handler):
     """Keeps the records emitted in this run's context only: other learners' requests log too."""
 
-    def __init__(self, recorder: Any, records: list[logging.LogRecord]):
-        super().__init__(logging.DEBUG)
+    def __init__(self, recorder: Any, records: list[logging.LogRecord], level: int):
+        super().__init__(level)
         self.recorder = recorder
         self.records = records
 
@@ -322,37 +319,74 @@ class _RunHandler(logging.Handler):
             self.records.append(record)
 
 
+class _Capture(logging.Filter):
+    """One per logger while runs capture it below its usual level.
+
+    The logger's level is lowered so that it creates the records a run wants;
+    this filter then keeps everything below the usual level away from the
+    logger's own handlers (and its parents'), handing it only to the capturing
+    runs. Other requests' output is exactly what it would have been.
+    """
+
+    def __init__(self, logger: logging.Logger):
+        super().__init__()
+        self.logger = logger
+        self.saved_level = logger.level
+        self.usual = logger.getEffectiveLevel()
+        self.handlers: list[_RunHandler] = []
+        logger.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.usual:
+            return True  # the normal path; the runs' handlers are attached to the logger too
+        for handler in self.handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+        return False
+
+    def add(self, handler: _RunHandler) -> None:
+        self.handlers.append(handler)
+        self.logger.addHandler(handler)
+        self.logger.setLevel(min(self.usual, *(h.level for h in self.handlers)))
+
+    def remove(self, handler: _RunHandler) -> bool:
+        """Detach a run; True when it was the last one and the logger is as it was."""
+        self.handlers.remove(handler)
+        self.logger.removeHandler(handler)
+        if self.handlers:
+            return False
+        self.logger.removeFilter(self)
+        self.logger.setLevel(self.saved_level)
+        return True
+
+
+_captures_lock = threading.Lock()
+_captures: dict[str, _Capture] = {}
+
+
 @contextmanager
 def capture_logs(*names: str, level: int = logging.DEBUG, filters: Iterable[logging.Filter] = ()):
-    """Collect the records these loggers emit during the block, in this run only.
+    """Collect the records these loggers emit at `level` or above during the block, in this run only.
 
-    The loggers' level is lowered to `level` while any run captures them (a
-    shared counter restores it when the last one finishes); their own handlers
-    keep their levels, so nothing extra reaches the console.
+    Records below a logger's usual level reach this run and nowhere else, so a
+    demo can show Django's DEBUG lines without adding to anyone's console.
     """
     records: list[logging.LogRecord] = []
-    handler = _RunHandler(active(), records)
+    handler = _RunHandler(active(), records, level)
     for f in filters:
         handler.addFilter(f)
-    loggers = [logging.getLogger(name) for name in names]
-    with _levels_lock:
-        for lg in loggers:
-            entry = _capturing.setdefault(lg.name, [0, lg.level])
-            entry[0] += 1
-            if lg.getEffectiveLevel() > level:
-                lg.setLevel(level)
-            lg.addHandler(handler)
+    with _captures_lock:
+        for name in names:
+            if name not in _captures:
+                _captures[name] = _Capture(logging.getLogger(name))
+            _captures[name].add(handler)
     try:
         yield records
     finally:
-        with _levels_lock:
-            for lg in loggers:
-                lg.removeHandler(handler)
-                entry = _capturing[lg.name]
-                entry[0] -= 1
-                if entry[0] == 0:
-                    lg.setLevel(entry[1])
-                    del _capturing[lg.name]
+        with _captures_lock:
+            for name in names:
+                if _captures[name].remove(handler):
+                    del _captures[name]
 
 
 def record_request_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
