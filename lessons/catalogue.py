@@ -94,6 +94,14 @@ class Catalogue:
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(self._lessons[key] for key in self._order)
 
+    @property
+    def minutes(self) -> int:
+        return sum(t.minutes for t in self.tracks)
+
+    @property
+    def demo_count(self) -> int:
+        return len({slug for lesson in self._lessons.values() for slug in lesson.demos})
+
     def track(self, name: str) -> Track | None:
         return self._tracks.get(name) if SLUG_RE.match(name or "") else None
 
