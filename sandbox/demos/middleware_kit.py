@@ -96,7 +96,7 @@ def exchange(
     with capture_logs(*loggers, level=logging.DEBUG, filters=log_filters) as records:
         response = send(stack, path, headers=headers, cookies=cookies, handler=handler)
         body = body_of(response)  # a streaming body is produced only now, still inside the layers' context
-    step.request_headers = dict(response.lab_request.headers)
+    step.request_headers = {k: v for k, v in response.lab_request.headers.items() if v}
     step.response_headers = response_headers(response)
     lines = [log_format.format(r) if log_format else r.getMessage() for r in records]
     result = Exchange(response, body, lines, list(records))

@@ -107,7 +107,7 @@ def async_stack(lab, data):
         ) as s:
             with capture_logs("django.request", level=logging.DEBUG) as records:
                 response = async_to_sync(asend)(stack, "/lab/middleware/async/")
-            s.request_headers = dict(response.lab_request.headers)
+            s.request_headers = {k: v for k, v in response.lab_request.headers.items() if v}
             s.response_headers = response_headers(response)
             s.fact("Onion", onion_svg([p.rsplit(".", 1)[-1] for p in stack], s.trace))
             s.fact("Hybrid ran in", response["X-Hybrid-Mode"])
