@@ -339,7 +339,7 @@ class _Capture(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= self.usual:
             return True  # the normal path; the runs' handlers are attached to the logger too
-        for handler in self.handlers:
+        for handler in tuple(self.handlers):  # a snapshot: runs come and go on other threads
             if record.levelno >= handler.level:
                 handler.handle(record)
         return False

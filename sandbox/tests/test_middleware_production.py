@@ -1,7 +1,9 @@
 """M5: the site's own middleware (sandbox/middleware.py), through the production demo."""
 
+import logging
 import re
 
+import pytest
 from django.core.exceptions import MiddlewareNotUsed
 
 from sandbox.middleware import MaintenanceModeMiddleware
@@ -67,3 +69,27 @@ def test_api_views_need_a_token_unless_marked_public(run_demo):
     allowed = produce(run_demo, path="/lab/middleware/api/books/", send_token=True)
     assert allowed.facts["Final response"] == "200 OK"
     assert produce(run_demo, path="/lab/middleware/api/health/").facts["Final response"] == "200 OK"
+
+
+@pytest.mark.django_db
+def test_at_the_sites_info_level_only_requests_needing_attention_build_a_log_record(client):
+    created = []
+
+    class Count(logging.Filter):
+        def filter(self, record):
+            created.append(record.levelname)
+            return False  # counted, not printed
+
+    logger = logging.getLogger("lab.requests")
+    counter = Count()
+    logger.addFilter(counter)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        client.get("/lab/ping/")
+        assert created == []
+        client.get("/lab/middleware/no-such-page/")
+        assert created == ["INFO"]
+    finally:
+        logger.removeFilter(counter)
+        logger.setLevel(old_level)
