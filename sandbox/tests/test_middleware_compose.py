@@ -15,6 +15,7 @@ def test_startproject_default_stack_answers_with_its_headers(run_demo):
     assert step.response_headers["X-Frame-Options"] == "DENY"
     assert step.response_headers["X-Content-Type-Options"] == "nosniff"
     assert step.response_headers["Referrer-Policy"] == "same-origin"
+    assert step.response_headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "svg" in step.facts["Onion"]
 
 
