@@ -62,3 +62,24 @@ def test_http404_from_an_inner_middleware_arrives_as_a_404_response(run_demo):
     assert step.facts["process_exception calls"] == "none"
     assert step.facts["got_request_exception sent"] == 0
     assert "Not Found: /lab/middleware/hooks/" in step.facts["django.request logged"]
+
+
+def test_process_template_response_returning_none_is_an_error_naming_the_hook(db):
+    from sandbox.lab.onion import send
+    from sandbox.lab.recorder import Recorder, recording
+    from sandbox.lab_middleware import LoggingMiddleware
+
+    class Forgetful(LoggingMiddleware):
+        name = "F"
+
+        def process_template_response(self, request, response):
+            return None  # the bug: the response is lost
+
+    lab = Recorder()
+    with recording(lab):
+        response = send([("Forgetful", Forgetful)], "/lab/middleware/tr/")
+    assert response.status_code == 500
+    (error,) = [e.note for e in lab.trace if e.layer == "handler"]
+    assert error == (
+        "ValueError: Forgetful.process_template_response didn't return an HttpResponse object. It returned None instead."
+    )
