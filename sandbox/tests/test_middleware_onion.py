@@ -96,3 +96,18 @@ def test_each_test_client_builds_its_own_handler_and_runs_init_again(settings, c
     assert inits() == ["C.__init__", "B.__init__", "A.__init__"]
     Client().get("/lab/middleware/hooks/")
     assert inits() == ["C.__init__", "B.__init__", "A.__init__"] * 2
+
+
+def test_a_factory_that_returns_none_is_rejected_when_the_chain_is_built():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sandbox.lab.onion import make_handler
+
+    def forgetful_factory(get_response):
+        def middleware(request):
+            return get_response(request)
+
+        # the bug: no `return middleware`
+
+    with pytest.raises(ImproperlyConfigured, match=r"^Middleware factory Forgetful returned None\.$"):
+        make_handler([("Forgetful", forgetful_factory)])
