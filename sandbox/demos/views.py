@@ -7,7 +7,7 @@ import time
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..lab import learners
 from . import registry
@@ -73,5 +73,6 @@ def reset(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+@require_GET
 def demo_index(request: HttpRequest) -> HttpResponse:
     return render(request, "demos/index.html", {"demos": registry.all_demos()})
