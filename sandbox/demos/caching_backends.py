@@ -23,8 +23,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connection, transaction
 from django.utils.cache import get_cache_key
 
-from ..endpoints.caching import counting_views, lab_request, lab_send, learner_prefix
+from ..endpoints.caching import counting_views, learner_prefix
 from ..lab.cache import learner_cache
+from ..lab.onion import build_request, send
 from ..lab.recorder import Recorder, paused
 from ..models import OrderItem
 from .registry import demo
@@ -208,7 +209,7 @@ class TimingForm(BackendForm):
 
 def _send_timed(path: str) -> tuple[float, object]:
     started = time.perf_counter()
-    response = lab_send([], path)
+    response = send([], path)
     return (time.perf_counter() - started) * 1000, response
 
 
@@ -228,8 +229,8 @@ def timing_lab(lab, data):
     uncached, cached = "/lab/caching/report/", f"/lab/caching/report/?cached=1&backend={alias}"
     with counting_views() as counter:
         cache = caches[alias]
-        with lab.step("One uncached request", code=f"lab_send([], {uncached!r})") as step:
-            response = lab_send([], uncached)
+        with lab.step("One uncached request", code=f"send([], {uncached!r})") as step:
+            response = send([], uncached)
             with paused():
                 step.fact("order items the report aggregates", OrderItem.objects.count())
             step.fact("status", response.status_code)
@@ -238,14 +239,14 @@ def timing_lab(lab, data):
             "Start cold: delete this URL's cached page",
             code="key = get_cache_key(request, key_prefix, cache=cache)\nif key: cache.delete(key)",
         ) as step:
-            request = lab_request(cached)
+            request = build_request(cached)
             key = get_cache_key(request, learner_prefix(request), cache=cache)
             step.fact("cached page key", key)
             if key:
                 cache.delete(key)
         with lab.step("First cached request: a miss, so the view runs and the page is stored") as step:
             before = counter["report"]
-            response = lab_send([], cached)
+            response = send([], cached)
             step.response_headers = dict(response.items())
             step.fact("view ran", counter["report"] - before)
             step.fact("queries", len(step.queries))
@@ -257,7 +258,7 @@ def timing_lab(lab, data):
                     step.fact("page bytes (pickled)", len(pickle.dumps(cache.get(page_key))))
         with lab.step("Second cached request: a hit, served without running the view") as step:
             before = counter["report"]
-            response = lab_send([], cached)
+            response = send([], cached)
             step.response_headers = dict(response.items())
             step.fact("view ran", counter["report"] - before)
             step.fact("queries", len(step.queries))

@@ -7,7 +7,8 @@ condition() (asks a cheap function first, so a 304 skips the view).
 
 from __future__ import annotations
 
-from ..endpoints.caching import counting_views, lab_send
+from ..endpoints.caching import counting_views
+from ..lab.onion import send
 from .registry import demo
 
 CONDITIONAL_GET = "django.middleware.http.ConditionalGetMiddleware"
@@ -31,34 +32,34 @@ def record(step, response, request_headers=None) -> None:
 def conditional(lab, data):
     with counting_views() as calls:
         with lab.step(
-            "ConditionalGetMiddleware: first GET", code=f"lab_send([{CONDITIONAL_GET!r}], '/lab/caching/book/1/')"
+            "ConditionalGetMiddleware: first GET", code=f"send([{CONDITIONAL_GET!r}], '/lab/caching/book/1/')"
         ):
-            first = lab_send([CONDITIONAL_GET], "/lab/caching/book/1/")
+            first = send([CONDITIONAL_GET], "/lab/caching/book/1/")
             record(lab.step_now, first)
         etag = first.get("ETag", "")
         with lab.step("ConditionalGetMiddleware: If-None-Match with that ETag") as step:
             headers = {"If-None-Match": etag}
-            second = lab_send([CONDITIONAL_GET], "/lab/caching/book/1/", headers=headers)
+            second = send([CONDITIONAL_GET], "/lab/caching/book/1/", headers=headers)
             record(step, second, headers)
             step.fact("view runs (2 requests)", calls["book"])
         with lab.step("ConditionalGetMiddleware: If-None-Match with an old ETag") as step:
             headers = {"If-None-Match": '"not-the-current-one"'}
-            record(step, lab_send([CONDITIONAL_GET], "/lab/caching/book/1/", headers=headers), headers)
+            record(step, send([CONDITIONAL_GET], "/lab/caching/book/1/", headers=headers), headers)
 
         with lab.step(
             "condition(): first GET",
             code="@cache_control(max_age=60, public=True)\n@condition(last_modified_func=book_updated)\n"
             "def book_conditional(request, pk)",
         ):
-            first = lab_send([], "/lab/caching/book/1/conditional/")
+            first = send([], "/lab/caching/book/1/conditional/")
             record(lab.step_now, first)
         last_modified = first.get("Last-Modified", "")
         with lab.step("condition(): If-Modified-Since with that date") as step:
             headers = {"If-Modified-Since": last_modified}
-            second = lab_send([], "/lab/caching/book/1/conditional/", headers=headers)
+            second = send([], "/lab/caching/book/1/conditional/", headers=headers)
             record(step, second, headers)
             step.fact("view runs (2 requests)", calls["book-conditional"])
         with lab.step("condition(): a POST with If-Unmodified-Since in the past") as step:
             headers = {"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
-            record(step, lab_send([], "/lab/caching/book/1/conditional/", "POST", headers=headers), headers)
+            record(step, send([], "/lab/caching/book/1/conditional/", "POST", headers=headers), headers)
             step.fact("view runs (3 requests)", calls["book-conditional"])

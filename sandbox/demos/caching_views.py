@@ -13,7 +13,8 @@ from importlib import import_module
 from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
-from ..endpoints.caching import PAGE_ALIAS, counting_views, lab_request, lab_send, learner_prefix
+from ..endpoints.caching import PAGE_ALIAS, counting_views, learner_prefix
+from ..lab.onion import build_request, send
 from .registry import demo
 
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -60,12 +61,12 @@ def per_view(lab, data):
         with lab.step(
             "First GET: a miss, the view runs, the page is stored", code="@cache_page(60)\ndef stamp(request)"
         ):
-            first = lab_send([SESSION], f"/lab/caching/stamp/?run={run}")
+            first = send([SESSION], f"/lab/caching/stamp/?run={run}")
             show(lab.step_now, first)
             lab.fact("body", body(first))
             lab.fact("view runs so far", calls["stamp"])
         with lab.step("Second GET: a hit, with an Age header"):
-            second = lab_send([SESSION], f"/lab/caching/stamp/?run={run}")
+            second = send([SESSION], f"/lab/caching/stamp/?run={run}")
             show(lab.step_now, second)
             lab.fact("body", body(second))
             lab.fact("same body", body(second) == body(first))
@@ -81,8 +82,8 @@ def per_view(lab, data):
             ),
         ]:
             with lab.step(label, code=code) as step:
-                seen_by_alice = body(lab_send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=alice))
-                response = lab_send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=bob)
+                seen_by_alice = body(send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=alice))
+                response = send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=bob)
                 show(step, response)
                 step.fact("Alice sees", seen_by_alice)
                 step.fact("Bob sees", body(response))
@@ -107,7 +108,7 @@ def per_view(lab, data):
                 since = len(step.cache_ops)
                 before = sum(calls.values())
                 for _ in range(2):
-                    response = lab_send([SESSION], url, method, headers=headers)
+                    response = send([SESSION], url, method, headers=headers)
                 stored = pages_stored(step, since) > 0
                 step.fact(f"stored: {label}", stored)
                 rows.append(
@@ -144,7 +145,7 @@ def configured(middleware_class, prefix: str, timeout: int = 60):
 )
 def site_wide(lab, data):
     run = secrets.token_hex(4)
-    prefix = learner_prefix(lab_request("/"))
+    prefix = learner_prefix(build_request("/"))
     update = ("django.middleware.cache.UpdateCacheMiddleware", configured(UpdateCacheMiddleware, prefix))
     fetch = ("django.middleware.cache.FetchFromCacheMiddleware", configured(FetchFromCacheMiddleware, prefix))
     orders = {
@@ -158,9 +159,9 @@ def site_wide(lab, data):
             code = "MIDDLEWARE = [\n" + "".join(f"    {(s if isinstance(s, str) else s[0])!r},\n" for s in stack) + "]"
             with lab.step(label, code=code) as step:
                 before = calls["hello"]
-                first = body(lab_send(stack, url, cookies=alice))
-                again = lab_send(stack, url, cookies=alice)
-                response = lab_send(stack, url, cookies=bob)
+                first = body(send(stack, url, cookies=alice))
+                again = send(stack, url, cookies=alice)
+                response = send(stack, url, cookies=bob)
                 show(step, response)
                 step.fact("Alice sees", first)
                 step.fact("Alice again: Age", again.get("Age"))
@@ -173,7 +174,7 @@ def site_wide(lab, data):
         ) as step:
             stack = orders["right"][1]
             for _ in range(2):
-                response = lab_send(stack, f"/lab/caching/max-age-0/?run={run}")
+                response = send(stack, f"/lab/caching/max-age-0/?run={run}")
             show(step, response)
             step.fact("stored", pages_stored(step, 0) > 0)
             step.fact("view runs (2 requests)", calls["max-age-0"])

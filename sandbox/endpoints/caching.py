@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
-from django.conf import settings
 from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -30,7 +29,6 @@ from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 
 from ..lab.learners import SESSION_KEY
-from ..lab.onion import build_request, send
 from ..lab.recorder import active
 from ..models import Book, OrderItem
 
@@ -56,21 +54,6 @@ def counting_views():
         yield counter
     finally:
         view_calls.reset(token)
-
-
-def lab_host() -> str:
-    """A host name this site accepts (RequestFactory's "testserver" fails ALLOWED_HOSTS in a classroom)."""
-    return next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"), "testserver")
-
-
-def lab_send(stack, path: str, method: str = "GET", *, headers: dict | None = None, **kwargs):
-    """`onion.send`, addressed to a host the site accepts; cache keys contain the absolute URL."""
-    return send(stack, path, method, headers={"Host": lab_host(), **(headers or {})}, **kwargs)
-
-
-def lab_request(path: str):
-    """The request `lab_send` would send, for computing its cache key."""
-    return build_request(path, headers={"Host": lab_host()})
 
 
 def learner_prefix(request: HttpRequest) -> str:
