@@ -107,7 +107,7 @@ def exchange(
         # The error is the lesson's point: show Django's own message, not just a 500.
         step.error_type, _, step.error = error.partition(": ")
     if draw:
-        step.fact("Onion", onion_svg([layer_name(i) for i in stack], step.trace))
+        step.figure("The onion this request went through", onion_svg([layer_name(i) for i in stack], step.trace))
     step.fact("Final response", f"{response.status_code} {response.reason_phrase}")
     return result
 

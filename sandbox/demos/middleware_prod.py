@@ -109,7 +109,7 @@ def async_stack(lab, data):
                 response = async_to_sync(asend)(stack, "/lab/middleware/async/")
             s.request_headers = {k: v for k, v in response.lab_request.headers.items() if v}
             s.response_headers = response_headers(response)
-            s.fact("Onion", onion_svg([p.rsplit(".", 1)[-1] for p in stack], s.trace))
+            s.figure("The onion this request went through", onion_svg([p.rsplit(".", 1)[-1] for p in stack], s.trace))
             s.fact("Hybrid ran in", response["X-Hybrid-Mode"])
             s.fact("The view says", body_of(response).decode().strip())
             adapted = [r.getMessage() for r in records if "adapted" in r.getMessage()]

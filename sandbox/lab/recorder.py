@@ -117,6 +117,14 @@ class Table:
 
 
 @dataclass
+class Figure:
+    """A server-drawn picture of what ran (an SVG), shown full width in the step."""
+
+    label: str
+    html: str  # a SafeString from a template or sandbox.lab.render
+
+
+@dataclass
 class Step:
     label: str
     code: str = ""
@@ -128,6 +136,7 @@ class Step:
     tables: list[Table] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
     error: str = ""  # an exception the step expected (the lesson's point)
@@ -146,6 +155,11 @@ class Step:
 
     def note(self, line: str) -> None:
         self.log.append(line)
+
+    def figure(self, label: str, html: str) -> Figure:
+        figure = Figure(label, html)
+        self.figures.append(figure)
+        return figure
 
     def timings(self, label: str, samples: list[float]) -> Series:
         series = Series(label, list(samples))

@@ -16,7 +16,8 @@ def test_startproject_default_stack_answers_with_its_headers(run_demo):
     assert step.response_headers["X-Content-Type-Options"] == "nosniff"
     assert step.response_headers["Referrer-Policy"] == "same-origin"
     assert step.response_headers["Cross-Origin-Opener-Policy"] == "same-origin"
-    assert "svg" in step.facts["Onion"]
+    (figure,) = step.figures
+    assert '<svg class="onion"' in figure.html
 
 
 def test_auth_above_session_shows_djangos_improperly_configured_message(run_demo):
