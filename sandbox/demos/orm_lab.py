@@ -6,14 +6,14 @@ rows that came back as a table, the query count and time, and, when the learner
 ticks "Show EXPLAIN", the database's plan for every SELECT the step sent.
 
 `compare` runs two variants of the same question side by side and adds a step
-that lists their differences: SQL lines (difflib), rows, query counts.
+that lists their differences: rows, query counts, and the SQL as a figure with
+the lines and words that differ highlighted (orm_diff.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet
 
 from ..lab.recorder import Recorder, Step, active, paused
-from ..lab.render import format_sql
+from .orm_diff import show_sql_diff
 
 MAX_ROWS = 25  # rows shown in a table; the "rows" fact always counts them all
 MAX_EXPLAINED = 8  # plans per step: enough for an N+1 loop's first queries
@@ -188,18 +188,9 @@ def compare(
             diff.fact(f"rows only in {label_a}", only_a)
         if only_b:
             diff.fact(f"rows only in {label_b}", only_b)
-        lines = sql_diff(step_a.queries, step_b.queries)
-        diff.fact("SQL lines that differ", sum(1 for mark, _ in lines if mark in "−+"))
-        diff.table(["", f"SQL: − {label_a} / + {label_b}"], lines)
+        changed = show_sql_diff(diff, "SQL, differences highlighted", label_a, step_a.queries, label_b, step_b.queries)
+        diff.fact("SQL lines that differ", changed)
     return diff
-
-
-def sql_diff(queries_a: Iterable, queries_b: Iterable) -> list[list[str]]:
-    """A line diff of the formatted SQL of two steps ('−' only in A, '+' only in B, ' ' both)."""
-    a = "\n\n".join(format_sql(q.sql) for q in queries_a).splitlines()
-    b = "\n\n".join(format_sql(q.sql) for q in queries_b).splitlines()
-    marks = {"-": "−", "+": "+", " ": " "}
-    return [[marks[line[0]], line[2:]] for line in difflib.ndiff(a, b) if line[0] in marks and line[2:].strip()]
 
 
 def _row_keys(rows: list[Any]) -> list[str]:

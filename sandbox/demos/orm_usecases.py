@@ -13,7 +13,8 @@ from django.urls import reverse
 from ..lab.recorder import paused
 from ..models import Author
 from ..queries_orm import SORTS, best_seller_per_store, catalogue, revenue_per_publisher_per_month, units_sold
-from .orm_lab import MAX_ROWS, LabForm, code_of, explain_step, run_query, sql_diff
+from .orm_diff import show_sql_diff
+from .orm_lab import MAX_ROWS, LabForm, code_of, explain_step, run_query
 from .orm_loading import book_set
 from .registry import demo
 
@@ -113,8 +114,10 @@ def catalogue_search(lab, data):
             explain=data["explain"],
         )
         if previous is not None:
-            changed = [line for line in sql_diff(previous.queries, step.queries) if line[0] != " "]
-            step.table(["", "SQL lines this filter changed"], changed)
+            changed = show_sql_diff(
+                step, "SQL this filter changed", previous.label, previous.queries, label, step.queries
+            )
+            step.fact("SQL lines that differ", changed)
         previous = step
     lab.steps[0].code = code_of(catalogue) + "\n\n" + lab.steps[0].code
 
