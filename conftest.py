@@ -64,6 +64,8 @@ def run_demo(seeded, settings):
         assert demo is not None, f"no demo {slug!r}"
         form = demo.form(_form_data(demo, inputs))
         assert form.is_valid(), form.errors.as_json()
+        if options is None and "disabled_receivers" in inputs:  # the run view reads them from POST like this
+            options = {"disabled_receivers": list(inputs["disabled_receivers"])}
         lab = _run(demo, form.cleaned_data, learner=learner, options=options)
         assert not lab.error, lab.error
         return lab
