@@ -104,6 +104,18 @@ class CustomHeaderMiddleware:
         return response
 
 
+def custom_header_middleware(get_response):
+    """The same middleware as a function factory: the closure is the per-request callable."""
+    # One-time set-up goes here: this body runs once, when Django builds the chain.
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        response = get_response(request)
+        response["X-Custom-Header"] = "Value"
+        return response
+
+    return middleware
+
+
 class WhoAmIMiddleware:
     """Reads `request.user`, which exists only below AuthenticationMiddleware."""
 

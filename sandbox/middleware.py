@@ -33,7 +33,8 @@ logger = logging.getLogger("lab.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id ends up in our logs and headers: accept only short, plain tokens.
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Used with fullmatch: `$` would also match before a trailing newline.
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestIDMiddleware:
@@ -45,7 +46,7 @@ class RequestIDMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         # META, not request.headers: that would build a dict of every header on every request.
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)
+        request.id = incoming if _VALID_ID.fullmatch(incoming) else secrets.token_hex(16)
         # A ContextVar, not self: it is per request, also across threads and async tasks.
         token = request_id_var.set(request.id)
         try:

@@ -15,7 +15,7 @@ from django import forms
 
 from .. import lab_middleware
 from ..lab.onion import capture_logs, make_handler
-from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, STARTPROJECT_DEFAULT, exchange, site_stack
+from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, STARTPROJECT_DEFAULT, exchange, onion_svg, site_stack
 from .registry import NoInputs, demo
 
 ABC = "sandbox.lab_middleware."
@@ -42,17 +42,19 @@ def onion(lab, data):
     stack = [(n, _abc(n, off=data["b_unused"] and n == "B")) for n in names]
     query = "?short_call=B" if data["b_answers"] else ""
 
-    with lab.step("Build the handler (once per process)", code=f"MIDDLEWARE = {[ABC + n for n in names]}") as s:
+    with lab.step("Build the handler (once per process)", code=f"MIDDLEWARE = {[ABC + n for n in names]}") as build:
         # django.request: with DEBUG on, Django logs each MiddlewareNotUsed there.
         with capture_logs("lab.onion", "django.request", level=logging.DEBUG) as records:
             handler = make_handler(stack)
         for r in records:
-            s.note(r.getMessage())
+            build.note(r.getMessage())
         inits = [r.getMessage().split(".")[0] for r in records if r.name == "lab.onion"]
-        s.fact("__init__ order", ", ".join(inits))
+        build.fact("__init__ order", ", ".join(inits))
 
     with lab.step("First request", code=f"GET /lab/middleware/hooks/{query}") as s:
-        first = exchange(s, stack, "/lab/middleware/hooks/" + query, handler=handler)
+        first = exchange(s, stack, "/lab/middleware/hooks/" + query, handler=handler, draw=False)
+        # The build step's trace says which layer removed itself (MiddlewareNotUsed).
+        s.figure("The onion this request went through", onion_svg(names, build.trace + s.trace))
         s.fact("Sequence", ", ".join(first.sequence))
         s.fact("Body", first.body.decode())
 
@@ -66,6 +68,15 @@ def _abc(name: str, off: bool):
     return partial(cls, off=True) if off else cls
 
 
+CONCEPT_PAGE_CODE = """\
+class CustomHeaderMiddleware:  # the concept page's first line, as printed
+    def init(self, getresponse):
+        self.getresponse = get_response
+
+MIDDLEWARE = ["CustomHeaderMiddleware"]  # Django calls CustomHeaderMiddleware(get_response)\
+"""
+
+
 @demo(
     "middleware.custom-header",
     title="The concept page's CustomHeaderMiddleware, corrected",
@@ -73,19 +84,22 @@ def _abc(name: str, off: bool):
     reports=("headers",),
 )
 def custom_header(lab, data):
-    """Load the concept page's version as written, then the corrected one, and send a request through it."""
+    """Load the concept page's version as written, then the corrected class and function, and send requests."""
 
     class CustomHeaderMiddleware:  # the concept page's code, as printed
         def init(self, getresponse):
             self.getresponse = get_response  # noqa: F821 (the page's typo, kept on purpose)
 
-    with lab.step("The concept page's version", code="def init(self, getresponse): ...", expect=TypeError) as s:
+    with lab.step("The concept page's version", code=CONCEPT_PAGE_CODE, expect=TypeError):
         make_handler([("CustomHeaderMiddleware", CustomHeaderMiddleware)])
 
-    stack = ["sandbox.lab_middleware.CustomHeaderMiddleware"]
-    with lab.step("The corrected version: GET /lab/middleware/hooks/", code=f"MIDDLEWARE = {stack}") as s:
-        result = exchange(s, stack, "/lab/middleware/hooks/")
-        s.fact("X-Custom-Header", result.response.get("X-Custom-Header", "(absent)"))
+    for label, path in [
+        ("The corrected class", "sandbox.lab_middleware.CustomHeaderMiddleware"),
+        ("The same as a function factory", "sandbox.lab_middleware.custom_header_middleware"),
+    ]:
+        with lab.step(f"{label}: GET /lab/middleware/hooks/", code=f"MIDDLEWARE = [{path!r}]") as s:
+            result = exchange(s, [path], "/lab/middleware/hooks/")
+            s.fact("X-Custom-Header", result.response.get("X-Custom-Header", "(absent)"))
 
 
 class HeadersForm(forms.Form):

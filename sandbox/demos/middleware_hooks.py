@@ -15,7 +15,10 @@ ABC = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_midd
 LAYERS = [("A", "A (outermost)"), ("B", "B"), ("C", "C (innermost)")]
 
 HOOK_SCENARIOS = {
-    "short_view": ("B's process_view returns a response", "/lab/middleware/hooks/?short_view={layer}"),
+    "short_view": (
+        "process_view returns a response (at the chosen layer)",
+        "/lab/middleware/hooks/?short_view={layer}",
+    ),
     "handle_exc": ("The view raises; process_exception handles it", "/lab/middleware/boom/?handle_exc={layer}"),
     "template": ("A TemplateResponse each layer edits", "/lab/middleware/tr/"),
     "no_match": ("A URL that matches no view", "/lab/middleware/no-such-page/"),

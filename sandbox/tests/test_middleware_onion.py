@@ -64,7 +64,7 @@ def test_corrected_custom_header_middleware_adds_its_header(run_demo):
     lab = run_demo("middleware.custom-header")
     garbled = lab.get("The concept page's version")
     assert (garbled.error_type, garbled.error) == ("TypeError", "CustomHeaderMiddleware() takes no arguments")
-    step = lab.get("The corrected version: GET /lab/middleware/hooks/")
+    step = lab.get("The corrected class: GET /lab/middleware/hooks/")
     assert step.facts["X-Custom-Header"] == "Value"
     out = [e for e in step.trace if e.layer == "CustomHeaderMiddleware" and e.phase == "out"]
     assert out[0].added == {"X-Custom-Header": "Value"}
@@ -111,3 +111,31 @@ def test_a_factory_that_returns_none_is_rejected_when_the_chain_is_built():
 
     with pytest.raises(ImproperlyConfigured, match=r"^Middleware factory Forgetful returned None\.$"):
         make_handler([("Forgetful", forgetful_factory)])
+
+
+def test_the_function_factory_version_adds_the_same_header(run_demo):
+    step = run_demo("middleware.custom-header").get("The same as a function factory: GET /lab/middleware/hooks/")
+    assert step.facts["X-Custom-Header"] == "Value"
+    assert step.facts["Final response"] == "200 OK"
+    out = [e for e in step.trace if e.layer == "custom_header_middleware" and e.phase == "out"]
+    assert out[0].added == {"X-Custom-Header": "Value"}
+
+
+def test_init_order_is_the_list_reversed_for_any_order(run_demo):
+    lab = run_demo("middleware.onion", order="C,A,B")
+    assert lab.get("Build the handler (once per process)").facts["__init__ order"] == "B, A, C"
+
+
+def test_the_onion_drawing_leaves_out_a_layer_that_raised_middleware_not_used(run_demo):
+    step = run_demo("middleware.onion", b_unused=True).get("First request")
+    (figure,) = step.figures
+    assert "→ A" in figure.html and "→ C" in figure.html
+    assert "→ B" not in figure.html
+    assert "Removed by MiddlewareNotUsed: B" in figure.html
+
+
+def test_a_short_circuit_in_call_draws_the_inner_rings_as_never_reached(run_demo):
+    step = run_demo("middleware.onion", b_answers=True).get("First request")
+    (figure,) = step.figures
+    assert "→ C (never reached)" in figure.html
+    assert "not reached: a layer above answered" in figure.html

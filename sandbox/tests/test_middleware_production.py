@@ -93,3 +93,15 @@ def test_at_the_sites_info_level_only_requests_needing_attention_build_a_log_rec
     finally:
         logger.removeFilter(counter)
         logger.setLevel(old_level)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("incoming", ["abc\n", "two words", "x" * 65, "ünïcode", ""])
+def test_request_id_middleware_replaces_anything_but_a_short_plain_token(incoming):
+    from sandbox.lab.onion import send
+
+    response = send(
+        ["sandbox.middleware.RequestIDMiddleware"], "/lab/middleware/hooks/", headers={"X-Request-ID": incoming}
+    )
+    assert response.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
