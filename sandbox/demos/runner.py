@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from ..lab.recorder import DemoTimeout, Recorder, format_exception_line, recording
 from .registry import Demo
@@ -29,15 +32,43 @@ def run_demo(demo: Demo, data: dict[str, Any], learner: str = "", options: dict[
     with recording(recorder):
         try:
             if demo.commits:
-                demo.func(recorder, data)
+                with database_time_limit(recorder):
+                    demo.func(recorder, data)
             else:
                 _run_rolled_back(demo, recorder, data)
         except DemoTimeout as exc:
             recorder.error = str(exc)
+        except OperationalError as exc:
+            if not recorder.deadline or time.perf_counter() < recorder.deadline:
+                raise
+            recorder.error = f"The demo ran past its time limit and the database stopped its query ({exc})."
         except Exception as exc:  # a bug in a demo: show it in the card, log the traceback
             logger.exception("Demo %s failed", demo.slug)
             recorder.error = f"The demo failed unexpectedly: {format_exception_line(exc)}"
     return recorder
+
+
+@contextmanager
+def database_time_limit(recorder: Recorder) -> Iterator[None]:
+    """Let the database itself stop a query that outlives the run's time limit.
+
+    The recorder checks its deadline before every statement and cache call; a
+    single long query needs the database's help. SQLite calls a progress
+    handler every N virtual-machine steps (returning non-zero interrupts the
+    query); PostgreSQL gets `SET LOCAL statement_timeout` inside the run's
+    transaction (see _run_rolled_back).
+    """
+    if connection.vendor != "sqlite" or recorder.deadline is None:
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = recorder.deadline
+    raw.set_progress_handler(lambda: int(time.perf_counter() > deadline), 20_000)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def _run_rolled_back(demo: Demo, recorder: Recorder, data: dict[str, Any]) -> None:
@@ -45,9 +76,15 @@ def _run_rolled_back(demo: Demo, recorder: Recorder, data: dict[str, Any]) -> No
     recorder.capture_sql = False
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql" and recorder.deadline is not None:
+                remaining_ms = max(1, int((recorder.deadline - time.perf_counter()) * 1000))
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = %s", [remaining_ms])
             recorder.capture_sql = True
             try:
-                demo.func(recorder, data)
+                # Removed again before the rollback, which must never be interrupted.
+                with database_time_limit(recorder):
+                    demo.func(recorder, data)
             finally:
                 recorder.capture_sql = False
             raise Rollback

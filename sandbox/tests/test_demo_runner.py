@@ -1,5 +1,7 @@
 """The demo runner: recording, the rolled-back transaction, time limits and failures."""
 
+import time
+
 import pytest
 
 from sandbox.demos.registry import Demo
@@ -62,3 +64,21 @@ def test_check_time_raises_after_the_deadline():
     recorder = Recorder(time_limit=-1)
     with pytest.raises(DemoTimeout):
         recorder.check_time()
+
+
+def test_the_database_stops_a_single_query_that_outlives_the_time_limit(seeded):
+    """One long statement never reaches the recorder's next deadline check: the database must stop it."""
+    from django.db import connection
+
+    def endless(lab, data):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+                "SELECT count(*) FROM n"
+            )
+            cursor.fetchone()
+
+    started = time.perf_counter()
+    lab = run_demo(Demo(slug="core.endless", title="Endless", func=endless, time_limit=0.3), {})
+    assert "time limit" in lab.error
+    assert time.perf_counter() - started < 5
