@@ -122,3 +122,19 @@ def test_every_middleware_demo_runs_with_its_default_inputs_through_the_run_view
     for section in demo.reports:
         assert f'data-report="{section}"' in html
     assert "The demo failed unexpectedly" not in html
+
+
+def test_custom_header_is_added_before_x_frame_options_on_the_way_out(run_demo):
+    step = compose(run_demo, "XFrame,CustomHeader,A", "/lab/middleware/hooks/")
+    adders = [(e.layer, list(e.added)) for e in step.trace if e.phase == "out" and e.layer != "view"]
+    assert adders == [
+        ("A", []),
+        ("CustomHeaderMiddleware", ["X-Custom-Header"]),
+        ("XFrameOptionsMiddleware", ["X-Frame-Options"]),
+    ]
+
+
+def test_who_am_i_above_auth_names_the_missing_attribute_as_an_attribute_error(run_demo):
+    step = compose(run_demo, "WhoAmI,Session,Auth")
+    assert step.error_type == "AttributeError"
+    assert step.facts["Final response"] == "500 Internal Server Error"
