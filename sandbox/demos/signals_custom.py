@@ -67,6 +67,24 @@ def order_placed_demo(lab: Recorder, data: dict[str, Any]) -> None:
         place_order_direct(customer, lines, learner=lab.learner)
         stock_facts(s, before)
 
+    with lab.step("Side by side") as s:
+        signal, direct = lab.get("place_order(): send()"), lab.get("The direct call: place_order_direct()")
+        s.table(
+            ["", "place_order() + order_placed", "place_order_direct()"],
+            [
+                [label, signal.facts[label], direct.facts[label]]
+                for label in ("A1 stock before → after", "order_placed sent", "receivers that ran")
+            ]
+            + [["SQL queries", len(signal.queries), len(direct.queries)]],
+        )
+        s.fact("same stock change", change(signal) == change(direct))
+
+
+def change(step: Step) -> int:
+    """How many copies a checkout step took off A1's stock."""
+    before, after = step.facts["A1 stock before → after"]
+    return before - after
+
 
 @traced_receiver
 async def connected_first_async(sender, **kwargs):

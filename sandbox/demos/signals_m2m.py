@@ -42,11 +42,11 @@ def m2m(lab: Recorder, data: dict[str, Any]) -> None:
                 title="M2M demo", price=Decimal("1.00"), pages=10, rating=3.0, publisher_id=1
             )
             manager, reverse_name = owner.authors, "book_set"
-            one, two, three = Author.objects.filter(pk__in=[1, 2, 3]).order_by("pk")
+            one, two, three, four = Author.objects.filter(pk__in=[1, 2, 3, 4]).order_by("pk")
         else:
             owner = Store.objects.create(name="M2M demo")
             manager, reverse_name = owner.books, "store_set"
-            one, two, three = Book.objects.filter(pk__in=[1, 2, 3]).order_by("pk")
+            one, two, three, four = Book.objects.filter(pk__in=[1, 2, 3, 4]).order_by("pk")
     name = "book.authors" if data["relation"] == "authors" else "store.books"
 
     def run(label: str, code: str, call) -> Step:
@@ -59,8 +59,8 @@ def m2m(lab: Recorder, data: dict[str, Any]) -> None:
     run("add() two", f"{name}.add(one, two)", lambda: manager.add(one, two))
     run("add() one that is already linked", f"{name}.add(one)", lambda: manager.add(one))
     run("set() to the same set", f"{name}.set([one, two])", lambda: manager.set([one, two]))
-    run("set() to a different set", f"{name}.set([one])", lambda: manager.set([one]))
-    run("remove() one that was never linked", f"{name}.remove(three)", lambda: manager.remove(three))
+    run("set() to a different set", f"{name}.set([one, three])", lambda: manager.set([one, three]))
+    run("remove() one that was never linked", f"{name}.remove(four)", lambda: manager.remove(four))
     s = run(
         "remove() from the other side",
         f"one.{reverse_name}.remove(owner)",

@@ -53,9 +53,10 @@ def log_authors_changed(sender, instance, action, reverse, **kwargs):
 
 @receiver(post_delete, sender=Book, dispatch_uid="sandbox.delete_cover_file")
 @traced_receiver
-def delete_cover_file(sender, instance, **kwargs):
+def delete_cover_file(sender, instance, using, **kwargs):
     # Files are not transactional. Delete only once the row's deletion
-    # is committed, so a rolled-back delete keeps its cover.
+    # is committed (on the database it was deleted from), so a
+    # rolled-back delete keeps its cover.
     if instance.cover:
         storage, name = instance.cover.storage, instance.cover.name
-        transaction.on_commit(partial(storage.delete, name))
+        transaction.on_commit(partial(storage.delete, name), using=using)

@@ -166,3 +166,22 @@ def test_send_runs_sync_receivers_before_an_async_one_connected_earlier(run_demo
     step = run_demo("signals.sync-async-order").get("send() from sync code")
     assert step.facts["ran, in order"] == ["connected_second_sync", "connected_first_async"]
     assert step.facts["returned, in order"] == ["sync", "async"]
+
+
+def test_the_side_by_side_step_compares_the_signal_and_the_direct_call(run_demo):
+    step = run_demo("signals.order-placed", qty=2).get("Side by side")
+    rows = {row[0]: row[1:] for row in step.tables[0].rows}
+    assert rows["A1 stock before → after"] == [(10, 8), (6, 4)]
+    assert rows["order_placed sent"] == [1, 0]
+    assert rows["receivers that ran"][1] == []
+    assert rows["SQL queries"][0] == rows["SQL queries"][1]
+    assert step.facts["same stock change"] is True
+
+
+def test_with_the_stock_receiver_off_only_the_direct_call_takes_stock(run_demo):
+    lab = run_demo(
+        "signals.order-placed", qty=2, disabled_receivers=["sandbox.receivers.orders.reserve_stock_for_order"]
+    )
+    rows = {row[0]: row[1:] for row in lab.get("Side by side").tables[0].rows}
+    assert rows["A1 stock before → after"] == [(10, 10), (10, 8)]
+    assert lab.get("Side by side").facts["same stock change"] is False
