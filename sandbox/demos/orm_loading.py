@@ -113,7 +113,7 @@ def related_loading(lab, data):
     series = []
     for key in chosen:
         code, load = STRATEGIES[key]
-        with lab.step(key, code=f"books = {_books_code(data)}\n{code}") as s:
+        with lab.step(LABELS[key], code=f"books = {_books_code(data)}\n{code}") as s:
             rows = load(books.all())
             s.fact("books", count)
             s.fact("queries", len(s.queries))
@@ -123,7 +123,7 @@ def related_loading(lab, data):
                 s.note(f"Showing the first {MAX_ROWS} of {len(rows)} rows.")
         if data["explain"]:
             explain_step(s)
-        series.append((key, _time(load, books, data["trials"], lab)))
+        series.append((LABELS[key], _time(load, books, data["trials"], lab)))
     with lab.step("Timings") as s:
         s.fact("books in each run", count)
         if not count:

@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from ..lab.recorder import paused
 from ..models import Book
+from .orm_diff import show_sql_diff
 from .orm_lab import LabForm, run_query, savepoint, unrecorded
 from .registry import demo
 
@@ -53,17 +54,21 @@ def raw_sql(lab, data):
 
     def with_cursor():
         with connection.cursor() as cursor:
+            # A dict of params with %(name)s placeholders: Django converts them for every backend, SQLite included.
             cursor.execute(
                 "SELECT p.name, COUNT(*) AS books FROM sandbox_book b JOIN sandbox_publisher p ON p.id = b.publisher_id"
-                " WHERE b.price >= %s GROUP BY p.name ORDER BY p.name",
-                [price],
+                " WHERE b.price >= %(min_price)s GROUP BY p.name ORDER BY p.name",
+                {"min_price": price},
             )
             return dict_rows(cursor)
 
     run_query(
         lab,
         "connection.cursor()",
-        'with connection.cursor() as cursor:\n    cursor.execute("SELECT p.name, COUNT(*) AS books FROM ... WHERE b.price >= %s ...", [min_price])\n    rows = dict_rows(cursor)',
+        "with connection.cursor() as cursor:\n"
+        '    cursor.execute("SELECT p.name, COUNT(*) AS books FROM ... WHERE b.price >= %(min_price)s ...",'
+        ' {"min_price": min_price})\n'
+        "    rows = dict_rows(cursor)",
         with_cursor,
         explain=data["explain"],
     )
@@ -148,6 +153,12 @@ def injection(lab, data):
             explain=data["explain"],
         )
     unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
+    with lab.step("params vs string formatting") as s:
+        # The statement text each version sent: with params it never changes, whatever the learner types.
+        changed = show_sql_diff(
+            s, "The SQL text each version sent", "params", safe.queries, "formatting", unsafe.queries
+        )
+        s.fact("SQL lines that differ", changed)
     with paused():
         total = Book.objects.count()
     for step in (safe, unsafe):

@@ -77,3 +77,10 @@ def test_one_filter_matches_the_same_book_and_chained_filters_duplicate(run_demo
     diff = lab.get("one filter() vs chained filter()").facts
     assert diff["rows only in chained filter()"] == ["B"]
     assert diff["SQL lines that differ"] > 0
+
+
+def test_xor_drops_the_book_that_meets_both_conditions(run_demo):
+    both = run_demo("orm.dynamic-q", well_rated=True, cheap=True, connector="and").get("Your filter")
+    either_not_both = run_demo("orm.dynamic-q", well_rated=True, cheap=True, connector="xor").get("Your filter")
+    assert [r[0] for r in both.tables[0].rows] == ["B2"]
+    assert [r[0] for r in either_not_both.tables[0].rows] == ["A1", "A2", "B1"]

@@ -1,5 +1,7 @@
 """ORM lesson 7: raw SQL and injection, plus the real view's 400 for bad input."""
 
+from decimal import Decimal
+
 import pytest
 
 from sandbox.models import Book
@@ -76,3 +78,32 @@ def test_bad_input_gets_a_message_and_a_400(client, seeded, settings, slug, data
     response = _post(client, slug, data)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_a_cursor_takes_a_dict_of_params_on_this_database_too(run_demo):
+    step = run_demo("orm.raw", min_price="10").get("connection.cursor()")
+    assert step.queries[0].params == {"min_price": Decimal("10")}
+    assert "%(min_price)s" in step.queries[0].sql
+    assert step.tables[0].rows == [["A", 2], ["C", 1]]
+
+
+def test_raw_without_the_primary_key_fails_after_the_query_ran(run_demo):
+    step = run_demo("orm.raw", min_price="10").get("raw() without the primary key")
+    assert len(step.queries) == 1  # Django finds the missing pk in the result's columns
+
+
+def test_only_the_safe_query_sends_the_input_as_a_parameter(run_demo):
+    lab = run_demo("orm.injection", title="x' OR '1'='1")
+    assert lab.get("params (safe)").queries[0].params == ("x' OR '1'='1",)
+    assert not lab.get("string formatting (vulnerable)").queries[0].params
+    assert "'1'='1'" in lab.get("string formatting (vulnerable)").queries[0].sql
+
+
+def test_the_diff_shows_the_input_became_sql(run_demo):
+    step = run_demo("orm.injection", title="x' OR '1'='1").get("params vs string formatting")
+    html = step.figures[0].html
+    removed = [chunk.split("</del>", 1)[0] for chunk in html.split("<del")[1:]]
+    added = [chunk.split("</ins>", 1)[0] for chunk in html.split("<ins")[1:]]
+    assert any("%s" in line for line in removed)
+    assert any("&#x27;1&#x27;=&#x27;1&#x27;" in line for line in added)
+    assert step.facts["SQL lines that differ"] == len(removed) + len(added)

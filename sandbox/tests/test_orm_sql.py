@@ -106,3 +106,14 @@ def test_totally_ordered_needs_a_unique_ordering():
 
     assert Book.objects.order_by("title").totally_ordered is False
     assert Book.objects.order_by("pk").totally_ordered is True
+
+
+def test_repr_fetches_at_most_21_rows_in_a_sliced_copy(run_demo):
+    step = run_demo("orm.lazy", trigger="repr").get("Evaluate it")
+    assert "LIMIT 21" in step.queries[0].display
+
+
+def test_an_apostrophe_is_doubled_only_in_the_display_version(run_demo):
+    facts = run_demo("orm.display-sql", title="O'Reilly").get("Filter by your title").facts
+    assert facts["params sent separately"] == ("O'Reilly",)
+    assert "'O''Reilly'" in facts["display version (as in connection.queries)"]

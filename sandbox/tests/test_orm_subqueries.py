@@ -51,3 +51,9 @@ def test_filtered_relation_keeps_publishers_without_cheap_books(run_demo):
     assert lab.get("FilteredRelation").facts["price condition inside the JOIN ... ON"] is True
     assert lab.get("filter() then Count").facts["cheap_books"] == {"B": 2}
     assert lab.get("filter() then Count").facts["price condition inside the JOIN ... ON"] is False
+
+
+def test_the_wrong_shapes_that_django_catches_send_no_sql(run_demo):
+    # Django detects both while compiling, before anything reaches the database.
+    assert run_demo("orm.latest-review", mistake="two-columns").get("Two columns").queries == []
+    assert run_demo("orm.latest-review", mistake="evaluate").get("Evaluate an OuterRef queryset").queries == []

@@ -25,3 +25,10 @@ def test_moving_average_uses_a_rows_frame(run_demo):
     step = run_demo("orm.windows", view="moving").get("Moving average of order totals")
     assert "ROWS BETWEEN 6 PRECEDING AND CURRENT ROW" in step.facts["OVER clause"]
     assert step.facts["rows"] == 4
+
+
+def test_the_first_order_s_moving_average_is_its_own_total(run_demo):
+    rows = run_demo("orm.windows", view="moving").get("Moving average of order totals").tables[0].rows
+    first = rows[0]
+    assert Decimal(str(first[3])) == Decimal(first[2])  # a ROWS frame with no earlier row holds only this one
+    assert any(Decimal(str(r[3])) != Decimal(r[2]) for r in rows[1:])
