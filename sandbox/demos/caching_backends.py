@@ -22,6 +22,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connection, transaction
 from django.utils.cache import get_cache_key
+from django.utils.html import format_html
 
 from ..endpoints.caching import counting_views, learner_prefix
 from ..lab.cache import learner_cache
@@ -207,6 +208,15 @@ class TimingForm(BackendForm):
     trials = forms.IntegerField(label="Trials per variant", min_value=3, max_value=50, initial=10)
 
 
+def _toolbar_link(url: str):
+    """A link to the cached report; the browser's session is this learner's, so it reads the same cached page."""
+    if settings.DEBUG and getattr(settings, "TOOLBAR_ENABLED", False):
+        why = "the debug toolbar shows its SQL, cache, timer and headers panels for that request"
+    else:
+        why = "the debug toolbar appears only when the site runs locally with DEBUG=True; the lab report shows the same"
+    return format_html('<p><a href="{}" target="_blank" rel="noopener">{}</a>: {}.</p>', url, url, why)
+
+
 def _send_timed(path: str) -> tuple[float, object]:
     started = time.perf_counter()
     response = send([], path)
@@ -277,7 +287,7 @@ def timing_lab(lab, data):
             step.fact("speedup (uncached median / cached median)", round(a.median / b.median, 1) if b.median else None)
             step.fact("cache hits", step.cache_hits)
             step.fact("cache misses", step.cache_misses)
-            step.fact("open it in the browser", cached)
+            step.figure("Open the same request in your browser", _toolbar_link(cached))
             # One request's calls and trace are listed in the steps above; these are 2×trials more of the same.
             step.cache_ops.clear()
             step.trace.clear()

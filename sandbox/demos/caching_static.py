@@ -61,8 +61,8 @@ def static_files(lab, data):
         step.fact("mode", mode())
         step.fact("staticfiles storage", storage.rsplit(".", 1)[-1])
         step.fact("{% static %} URL", url)
-    handler = make_handler([WHITENOISE])  # one WhiteNoise, built once, as in a server process
     with lab.step(f"GET {url}", code=f"send([{WHITENOISE!r}], {url!r})") as step:
+        handler = make_handler([WHITENOISE])  # one WhiteNoise, built once, as in a server process
         first = get(step, handler, url, BROWSER)
         if not step.facts["served by WhiteNoise"]:
             step.note(

@@ -32,7 +32,8 @@ def test_the_timing_lab_reports_medians_and_the_speedup_they_give(run_demo):
     assert len(slow.samples) == len(fast.samples) == 5
     assert step.facts["speedup (uncached median / cached median)"] == round(slow.median / fast.median, 1)
     assert step.facts["cache hits"] == 10 and step.facts["cache misses"] == 0  # header list + page, per request
-    assert step.facts["open it in the browser"] == "/lab/caching/report/?cached=1&backend=lab-locmem"
+    link = next(f for f in step.figures if f.label == "Open the same request in your browser")
+    assert 'href="/lab/caching/report/?cached=1&amp;backend=lab-locmem"' in link.html
 
 
 @pytest.mark.parametrize("trials", [2, 51, "many"])
@@ -154,3 +155,13 @@ def test_on_memcached_incr_is_native_and_atomic(run_demo, lab_memcached):
     step = lab.get("set_many() and get_many()")
     assert step.facts["set_many() returned (keys that failed)"] == []
     assert [op.op for op in step.cache_ops] == ["set_many", "get_many"]
+
+
+def test_the_browser_link_reads_the_page_the_timing_lab_cached(client, seeded, settings):
+    settings.LAB_RATE_LIMIT = 0
+    run = client.post(
+        "/demos/caching.timing-lab/run/", {"backend": "lab-locmem", "trials": "3"}, HTTP_HX_REQUEST="true"
+    )
+    assert run.status_code == 200
+    response = client.get("/lab/caching/report/?cached=1&backend=lab-locmem")  # the browser's first visit
+    assert "Age" in response.headers  # a hit: the learner's session shares the demo's key prefix

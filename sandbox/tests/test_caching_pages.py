@@ -49,14 +49,29 @@ def test_with_vary_on_cookie_each_visitor_gets_their_own_page(per_view):
     ],
 )
 def test_what_cache_page_stores_on_django_5_2(per_view, case, stored):
-    assert per_view.get("What cache_page never stores: each request sent twice").facts[f"stored: {case}"] is stored
+    row = _never_stored(per_view)[case]
+    assert row["stored"] == ("yes" if stored else "no")
+    assert row["view runs (2 requests)"] == (1 if stored else 2)
+
+
+def _never_stored(lab) -> dict[str, dict]:
+    table = lab.get("What cache_page never stores: each request sent twice").tables[0]
+    return {row[0]: dict(zip(table.columns, row)) for row in table.rows}
 
 
 def test_a_request_with_authorization_makes_the_page_vary_on_it(per_view):
-    table = per_view.get("What cache_page never stores: each request sent twice").tables[0]
-    row = next(r for r in table.rows if r[0] == "GET with Authorization")
-    assert row[3] == "Authorization"
-    assert row[5] == 1  # the second request was a hit
+    row = _never_stored(per_view)["GET with Authorization"]
+    assert row["Vary"] == "Authorization"
+    assert row["view runs (2 requests)"] == 1  # the second request was a hit
+
+
+def test_private_in_any_letter_case_and_max_age_0_show_their_headers(per_view):
+    rows = _never_stored(per_view)
+    assert rows["GET, Cache-Control: Private"]["Cache-Control"] == "Private"
+    # Stored for cache_page's 60 seconds, yet browsers are still told max-age=0: patch_cache_control keeps the minimum.
+    assert rows["GET, Cache-Control: max-age=0"]["Cache-Control"] == "max-age=0"
+    assert rows["GET, 404"]["status"] == 404
+    assert rows["GET, form with {% csrf_token %}"]["Vary"] == "Cookie"
 
 
 def test_page_cache_keys_carry_the_learner_prefix(run_demo):
