@@ -250,7 +250,11 @@ def build_request(
     if cookies:
         factory.cookies.load(cookies)
     headers = {"Host": lab_host(), **(headers or {})}
+    # AsyncRequestFactory always sends `host: testserver`; a second Host header would be joined to it with a comma.
+    host = headers.pop("Host") if asynchronous else None
     request = factory.generic(method, path, data=data or "", headers=headers)
+    if host:
+        request.META["HTTP_HOST"] = host
     if urlconf:
         request.urlconf = urlconf
     return request

@@ -33,3 +33,29 @@ def test_django_logs_the_adaptation_only_with_debug_on(run_demo, settings):
         loud.facts["Django's django.request DEBUG log"]
         == "Asynchronous handler adapted for middleware sandbox.lab_middleware.sync_only."
     )
+
+
+def test_the_async_request_carries_one_host_header(run_demo):
+    from sandbox.lab.onion import lab_host
+
+    step = run_demo("middleware.async").get("Hybrid alone")
+    assert step.request_headers["Host"] == lab_host()
+
+
+def test_the_hybrid_leaves_the_event_loop_thread_only_when_it_runs_sync(run_demo):
+    lab = run_demo("middleware.async")
+
+    def hybrid_thread(label):
+        (note,) = [e.note for e in lab.get(label).trace if e.layer == "hybrid_middleware" and e.phase == "in"]
+        return note
+
+    alone = hybrid_thread("Hybrid alone")
+    below_sync = hybrid_thread("Hybrid, then a sync-only middleware")
+    assert alone.startswith("async · thread ")
+    assert below_sync.startswith("sync · thread ")
+    view_thread = lab.get("Hybrid alone").facts["The view says"].rsplit(" ", 1)[-1]
+    assert alone == f"async · thread {view_thread}"  # the hybrid runs on the event loop's thread
+    assert (
+        below_sync.split("thread ", 1)[1]
+        != lab.get("Hybrid, then a sync-only middleware").facts["The view says"].rsplit(" ", 1)[-1]
+    )

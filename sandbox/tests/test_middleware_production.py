@@ -105,3 +105,55 @@ def test_request_id_middleware_replaces_anything_but_a_short_plain_token(incomin
     )
     assert response.status_code == 200
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+TOOLBAR = "debug_toolbar.middleware.DebugToolbarMiddleware"
+
+
+@pytest.mark.django_db
+def test_locally_the_toolbar_replaces_server_timing_and_its_headers_panel_shows_the_sites(seeded, client, settings):
+    """What 05-production.md's note says about the toolbar, checked against the toolbar that is installed."""
+    if TOOLBAR not in settings.MIDDLEWARE:
+        pytest.skip("the debug toolbar is not in MIDDLEWARE (DEBUG was off at start-up)")
+    settings.DEBUG = True
+    settings.ROOT_URLCONF = "lessons.tests.toolbar_urls"
+    response = client.get("/lab/middleware/books/?touch_session=1")
+    assert response.status_code == 200
+    final = response["Server-Timing"]
+    assert "SQLPanel_sql_time" in final and "app;dur=" not in final
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    assert response["X-Lab-Queries"] == "1"
+
+    panel = client.get(
+        "/__debug__/render_panel/", {"request_id": response["djdt-request-id"], "panel_id": "HeadersPanel"}
+    )
+    rows = dict(re.findall(r"<td>([^<]+)</td>\s*<td>([^<]*)</td>", panel.json()["content"]))
+    assert rows["Server-Timing"].startswith("app;dur=")
+    assert rows["Server-Timing"].endswith("desc=&quot;1 queries&quot;")
+    assert rows["X-Request-ID"] == response["X-Request-ID"]
+    assert rows["X-Lab-Queries"] == "1"
+    assert "Set-Cookie" not in rows and response.cookies["sessionid"].value
+    assert int(rows["Content-Length"]) < int(response["Content-Length"])  # before the toolbar inserted itself
+
+
+def test_the_sites_layers_sit_where_the_lesson_says(settings):
+    stack = [p for p in settings.MIDDLEWARE if not p.startswith("debug_toolbar.")]
+    if "sandbox.middleware.RequestIDMiddleware" not in stack:
+        pytest.skip("LAB_SITE_MIDDLEWARE=0 drops the site's layers")
+    assert stack[:5] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "sandbox.middleware.RequestIDMiddleware",
+        "sandbox.middleware.RequestLogMiddleware",
+        "sandbox.middleware.ServerTimingMiddleware",
+    ]
+    assert stack[-1] == "sandbox.middleware.MaintenanceModeMiddleware"
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_site_carries_the_request_id_and_query_count(client):
+    response = client.get("/middleware/")
+    assert response.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    assert response["X-Lab-Queries"].isdigit()
+    assert response["Server-Timing"].startswith("app;dur=")
