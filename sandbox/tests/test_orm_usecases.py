@@ -48,7 +48,16 @@ def test_sales_report_for_a_year_without_orders_is_just_the_header(client, seede
 
 
 @pytest.mark.parametrize(
-    "params", [{"report": "users"}, {"report": "revenue", "year": "20x5"}, {"report": "revenue", "year": "1"}, {}]
+    "params",
+    [
+        {"report": "users"},
+        {"report": "revenue", "year": "20x5"},
+        {"report": "revenue", "year": "1"},
+        {"report": "revenue", "year": "9" * 40},
+        {"report": "revenue", "year": "nan"},
+        {"report": "x" * 10000},
+        {},
+    ],
 )
 def test_sales_report_rejects_bad_parameters_with_a_400(client, seeded, params):
     response = client.get("/lab/orm/sales-report.csv", params)

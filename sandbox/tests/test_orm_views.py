@@ -59,3 +59,33 @@ def test_show_explain_adds_a_plan_to_the_report(client, seeded, settings, slug):
     assert response.status_code == 200, html
     assert "The demo failed unexpectedly" not in html
     assert 'data-report="explain"' in html
+
+
+BAD_VALUES = ["", "-1", "1e999", "nan", "99999999999999999999", "' OR 1=1 --", "x\x00y", "é" * 5000]
+
+
+def _bad_inputs():
+    for slug in ORM_DEMOS:
+        for name in registry.get(slug).form().fields:
+            for value in BAD_VALUES:
+                yield slug, name, value
+
+
+@pytest.mark.parametrize(("slug", "field", "value"), list(_bad_inputs()))
+def test_a_bad_value_in_any_field_is_a_400_or_a_normal_run_never_a_500(client, seeded, settings, slug, field, value):
+    settings.LAB_RATE_LIMIT = 0
+    data = {**_defaults(registry.get(slug)), field: value}
+    response = client.post(f"/demos/{slug}/run/", data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code in (200, 400), html
+    assert "Traceback" not in html and "The demo failed unexpectedly" not in html
+    if response.status_code == 400:  # the card says which field is wrong
+        assert 'data-status="400"' in html and "</strong>: " in html
+
+
+@pytest.mark.parametrize("slug", ORM_DEMOS)
+def test_a_post_with_no_fields_at_all_is_a_400_or_a_normal_run(client, seeded, settings, slug):
+    settings.LAB_RATE_LIMIT = 0
+    response = client.post(f"/demos/{slug}/run/", {}, HTTP_HX_REQUEST="true")
+    assert response.status_code in (200, 400)
+    assert "The demo failed unexpectedly" not in response.content.decode()
