@@ -70,10 +70,10 @@ def on_commit(lab: Recorder, data: dict[str, Any]) -> None:
         ) as s:
             try:
                 with transaction.atomic():
-                    register_customer("ann", f"ann@{domain}", learner=lab.learner)
+                    register_customer("dora", f"dora@{domain}", learner=lab.learner)
                     raise PaymentDeclined("the card was declined, so the registration rolled back")
             finally:
-                customer_facts(s, f"ann@{domain}")
+                customer_facts(s, f"dora@{domain}")
     finally:
         post_save.disconnect(sender=Customer, dispatch_uid=uid)
         lab.disabled_receivers.discard(SHIPPED_RECEIVER)
@@ -86,15 +86,15 @@ def on_commit(lab: Recorder, data: dict[str, Any]) -> None:
         ) as s:
             try:
                 with transaction.atomic():
-                    register_customer("bob", f"bob@{domain}", learner=lab.learner)
+                    register_customer("eli", f"eli@{domain}", learner=lab.learner)
                     waiting = [getattr(func, "func", func).__qualname__ for _, func, _ in connection.run_on_commit]
                     s.fact("on_commit callbacks waiting", waiting)
                     raise PaymentDeclined("the card was declined, so the registration rolled back")
             finally:
-                customer_facts(s, f"bob@{domain}")
+                customer_facts(s, f"eli@{domain}")
         with lab.step("on_commit, and a commit", code="register_customer(...)") as s:
-            register_customer("cat", f"cat@{domain}", learner=lab.learner)
-            customer_facts(s, f"cat@{domain}")
+            register_customer("fay", f"fay@{domain}", learner=lab.learner)
+            customer_facts(s, f"fay@{domain}")
     finally:
         with paused():
             Customer.objects.filter(learner=lab.learner, email__endswith=f"@{domain}").delete()

@@ -38,8 +38,8 @@ def test_with_on_commit_the_receiver_runs_but_the_email_waits_for_the_commit(run
     committed = lab.get("on_commit, and a commit")
     assert committed.facts["customer exists afterwards"] is True
     assert committed.facts["emails sent"] == 1
-    # The outbox proves it: one email for the mistake, one for the committed customer, none for bob.
-    assert sorted(m.to[0].split("@")[0] for m in mailoutbox) == ["ann", "cat"]
+    # The outbox proves it: one email for the mistake (dora), one for the committed customer (fay), none for eli.
+    assert sorted(m.to[0].split("@")[0] for m in mailoutbox) == ["dora", "fay"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -185,3 +185,11 @@ def test_with_the_stock_receiver_off_only_the_direct_call_takes_stock(run_demo):
     rows = {row[0]: row[1:] for row in lab.get("Side by side").tables[0].rows}
     assert rows["A1 stock before → after"] == [(10, 10), (10, 8)]
     assert lab.get("Side by side").facts["same stock change"] is False
+
+
+def test_a_learners_own_customers_never_confuse_the_demos_that_use_canonical_ones(run_demo):
+    # Another learner's committed rows may share a canonical name while their demo runs.
+    for name in ("ann", "cat"):
+        Customer.objects.create(name=name, email=f"{name}@other.example", learner=LEARNER)
+    assert not run_demo("signals.order-placed").error
+    assert not run_demo("signals.review-stats").error
