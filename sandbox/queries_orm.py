@@ -40,7 +40,7 @@ def well_rated_books() -> QuerySet:
 
 @named_query("orm.concept-total-items")
 def orders_with_many_items(min_items: int = 10) -> QuerySet:
-    # The concept page wrote `totalitems` and `‘items’`; the field is `total_items`, the quotes plain.
+    # The concept page lost the underscores (`totalitems`) and curled the quotes (`‘items’`, a SyntaxError).
     return Order.objects.annotate(total_items=Count("items")).filter(total_items__gt=min_items)
 
 

@@ -88,3 +88,10 @@ def test_averaging_a_datetime_fails_on_both_databases_but_at_different_places(ru
         assert "function avg(timestamp with time zone) does not exist" in step.error
         assert step.facts["SQL sent"] == 1
     assert lab.get("Max of a datetime field").facts["result"]["latest"] is not None
+
+
+def test_the_concept_page_s_curly_quotes_are_not_python():
+    import pytest
+
+    with pytest.raises(SyntaxError):
+        compile("Order.objects.annotate(totalitems=Count(‘items’))", "concept-page", "eval")
