@@ -15,7 +15,15 @@ from django import forms
 
 from .. import lab_middleware
 from ..lab.onion import capture_logs, make_handler
-from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, STARTPROJECT_DEFAULT, exchange, onion_svg, site_stack
+from .middleware_kit import (
+    CATALOGUE,
+    DEMO_API_TOKEN,
+    STARTPROJECT_DEFAULT,
+    exchange,
+    middleware_setting,
+    onion_svg,
+    site_stack,
+)
 from .registry import NoInputs, demo
 
 ABC = "sandbox.lab_middleware."
@@ -42,7 +50,7 @@ def onion(lab, data):
     stack = [(n, _abc(n, off=data["b_unused"] and n == "B")) for n in names]
     query = "?short_call=B" if data["b_answers"] else ""
 
-    with lab.step("Build the handler (once per process)", code=f"MIDDLEWARE = {[ABC + n for n in names]}") as build:
+    with lab.step("Build the handler (once per process)", code=middleware_setting([ABC + n for n in names])) as build:
         # django.request: with DEBUG on, Django logs each MiddlewareNotUsed there.
         with capture_logs("lab.onion", "django.request", level=logging.DEBUG) as records:
             handler = make_handler(stack)
@@ -133,7 +141,7 @@ def headers(lab, data):
     request_headers = {"Accept-Encoding": "gzip, deflate"} if data["accept_encoding"] else {}
     path = "/lab/middleware/books/" + ("?touch_session=1" if data["touch_session"] else "")
 
-    with lab.step(f"GET {path}", code="MIDDLEWARE = [\n" + "".join(f"    {p!r},\n" for p in stack) + "]") as s:
+    with lab.step(f"GET {path}", code=middleware_setting(stack)) as s:
         first = exchange(s, stack, path, headers=request_headers)
         s.fact("Body bytes sent", len(first.body))
         for name in ("Content-Length", "Content-Encoding", "ETag", "Vary", "X-Frame-Options", "X-Request-ID"):
@@ -202,8 +210,7 @@ def compose(lab, data):
     request_headers = {"Accept-Encoding": "gzip, deflate"} if data["accept_encoding"] else {}
     if data["send_token"]:
         request_headers["Authorization"] = f"Bearer {DEMO_API_TOKEN}"
-    code = "MIDDLEWARE = [\n" + "".join(f"    {name!r},\n" for name in data["order"]) + "]"
-    with lab.step(f"GET {data['path']}", code=code) as s:
+    with lab.step(f"GET {data['path']}", code=middleware_setting(stack)) as s:
         result = exchange(s, stack, data["path"], headers=request_headers)
         if result.response.get("Content-Encoding"):
             s.fact("Body", f"{len(result.body)} bytes, {result.response['Content-Encoding']}-encoded")

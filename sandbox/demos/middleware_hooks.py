@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .middleware_kit import exchange, statuses, summary
+from .middleware_kit import exchange, middleware_setting, statuses, summary
 from .registry import demo
 
 ABC = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_middleware.C"]
@@ -42,7 +42,7 @@ class HooksForm(forms.Form):
 def hooks(lab, data):
     """MIDDLEWARE = [A, B, C]; one request. Watch which hooks run, in which order, and which are skipped."""
     path = HOOK_SCENARIOS[data["scenario"]][1].format(layer=data["layer"])
-    with lab.step(f"GET {path}", code=f"MIDDLEWARE = {ABC}") as s:
+    with lab.step(f"GET {path}", code=middleware_setting(ABC)) as s:
         result = exchange(s, ABC, path)
         s.fact("Sequence", ", ".join(result.sequence))
         s.fact("Status each layer saw", summary(statuses(s.trace)))
@@ -70,7 +70,7 @@ class ErrorsForm(forms.Form):
 def errors(lab, data):
     """MIDDLEWARE = [A, B, C]; something raises. Every layer above it gets a response, never the exception."""
     path = ERROR_SCENARIOS[data["scenario"]][1].format(layer=data["layer"])
-    with lab.step(f"GET {path}", code=f"MIDDLEWARE = {ABC}") as s:
+    with lab.step(f"GET {path}", code=middleware_setting(ABC)) as s:
         result = exchange(s, ABC, path, loggers=("lab.onion", "django.request"))
         after = [line for line in result.log if ".after" in line]
         s.fact("Sequence", ", ".join(result.sequence))

@@ -59,6 +59,18 @@ def site_stack() -> list[str]:
     return [path for path in settings.MIDDLEWARE if not path.startswith("debug_toolbar.")]
 
 
+def middleware_setting(stack: list[StackItem]) -> str:
+    """The stack as a `MIDDLEWARE = [...]` setting, one dotted path a line, for a step's code."""
+    lines = []
+    for item in stack:
+        if isinstance(item, str):
+            lines.append(f"    {item!r},\n")
+        else:  # a catalogue entry built with partial(): the real class, switched on for the run
+            func = getattr(item[1], "func", item[1])
+            lines.append(f"    '{func.__module__}.{func.__qualname__}',  # switched on for this run\n")
+    return "MIDDLEWARE = [\n" + "".join(lines) + "]"
+
+
 def layer_name(item: StackItem) -> str:
     return short_name(item) if isinstance(item, str) else item[0]
 

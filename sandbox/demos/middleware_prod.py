@@ -10,7 +10,7 @@ from django.conf import settings
 
 from ..lab.onion import asend, body_of, capture_logs, response_headers
 from ..middleware import RequestIDLogFilter
-from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, layer_name, onion_svg
+from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, middleware_setting, onion_svg
 from .registry import demo
 
 PROD_PATHS = [
@@ -53,8 +53,7 @@ def production(lab, data):
         headers["X-Request-ID"] = data["request_id"]
     if data["send_token"]:
         headers["Authorization"] = f"Bearer {DEMO_API_TOKEN}"
-    code = "MIDDLEWARE = [\n" + "".join(f"    {layer_name(CATALOGUE[n])!r},\n" for n in names) + "]"
-    with lab.step(f"GET {data['path']}", code=code) as s:
+    with lab.step(f"GET {data['path']}", code=middleware_setting(stack)) as s:
         result = exchange(
             s,
             stack,
@@ -103,7 +102,7 @@ def async_stack(lab, data):
         stacks.append(("Hybrid, then a MiddlewareMixin class", [HYBRID, MIXIN]))
     for label, stack in stacks:
         with lab.step(
-            label, code="# served with get_response_async, like ASGIHandler\nMIDDLEWARE = " + repr(stack)
+            label, code="# served with get_response_async, like ASGIHandler\n" + middleware_setting(stack)
         ) as s:
             with capture_logs("django.request", level=logging.DEBUG) as records:
                 response = async_to_sync(asend)(stack, "/lab/middleware/async/")

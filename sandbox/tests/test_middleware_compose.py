@@ -138,3 +138,14 @@ def test_who_am_i_above_auth_names_the_missing_attribute_as_an_attribute_error(r
     step = compose(run_demo, "WhoAmI,Session,Auth")
     assert step.error_type == "AttributeError"
     assert step.facts["Final response"] == "500 Internal Server Error"
+
+
+def test_the_step_shows_the_stack_as_a_real_middleware_setting(run_demo):
+    step = compose(run_demo, "RequestID,Maintenance,A")
+    assert step.code == (
+        "MIDDLEWARE = [\n"
+        "    'sandbox.middleware.RequestIDMiddleware',\n"
+        "    'sandbox.middleware.MaintenanceModeMiddleware',  # switched on for this run\n"
+        "    'sandbox.lab_middleware.A',\n"
+        "]"
+    )
