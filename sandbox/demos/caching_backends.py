@@ -159,7 +159,7 @@ def backends(lab, data):
         )
     usable = [s.alias for s in statuses.values() if s.available]
     with lab.step(
-        f"{per_round * rounds} set + get pairs on each backend",
+        f"{per_round * rounds} set + get pairs on each backend (ms per pair)",
         code="cache.set(f'bench:{i}', i)\ncache.get(f'bench:{i}')",
     ) as step:
         for alias in usable:
@@ -173,7 +173,7 @@ def backends(lab, data):
                         cache.get(f"bench:{i}")
                     samples.append((time.perf_counter() - started) * 1000 / per_round)
                 cache.delete_many([f"bench:{i}" for i in range(per_round)])
-            step.timings(f"{alias} (ms per set+get)", samples)
+            step.timings(alias, samples)
     with lab.step("Where one entry lives", code="cache.set('where', 'here', 60)") as step:
         for alias in usable:
             cache = learner_cache(alias, lab.learner)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
 from ..endpoints.caching import PAGE_ALIAS, counting_views, learner_prefix
-from ..lab.onion import build_request, send
+from ..lab.onion import build_request, make_handler, send
 from .registry import demo
 
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -61,12 +61,13 @@ def per_view(lab, data):
         with lab.step(
             "First GET: a miss, the view runs, the page is stored", code="@cache_page(60)\ndef stamp(request)"
         ):
-            first = send([SESSION], f"/lab/caching/stamp/?run={run}")
+            server = make_handler([SESSION])  # built once for every request below, as in a server process
+            first = send([SESSION], f"/lab/caching/stamp/?run={run}", handler=server)
             show(lab.step_now, first)
             lab.fact("body", body(first))
             lab.fact("view runs so far", calls["stamp"])
         with lab.step("Second GET: a hit, with an Age header"):
-            second = send([SESSION], f"/lab/caching/stamp/?run={run}")
+            second = send([SESSION], f"/lab/caching/stamp/?run={run}", handler=server)
             show(lab.step_now, second)
             lab.fact("body", body(second))
             lab.fact("same body", body(second) == body(first))
@@ -82,8 +83,8 @@ def per_view(lab, data):
             ),
         ]:
             with lab.step(label, code=code) as step:
-                seen_by_alice = body(send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=alice))
-                response = send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=bob)
+                seen_by_alice = body(send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=alice, handler=server))
+                response = send([SESSION], f"/lab/caching/{url}/?run={run}", cookies=bob, handler=server)
                 show(step, response)
                 step.fact("Alice sees", seen_by_alice)
                 step.fact("Bob sees", body(response))
@@ -108,7 +109,7 @@ def per_view(lab, data):
                 since = len(step.cache_ops)
                 before = sum(calls.values())
                 for _ in range(2):
-                    response = send([SESSION], url, method, headers=headers)
+                    response = send([SESSION], url, method, headers=headers, handler=server)
                 stored = pages_stored(step, since) > 0
                 rows.append(
                     [
@@ -162,9 +163,10 @@ def site_wide(lab, data):
             code = "MIDDLEWARE = [\n" + "".join(f"    {(s if isinstance(s, str) else s[0])!r},\n" for s in stack) + "]"
             with lab.step(label, code=code) as step:
                 before = calls["hello"]
-                first = body(send(stack, url, cookies=alice))
-                again = send(stack, url, cookies=alice)
-                response = send(stack, url, cookies=bob)
+                server = make_handler(stack)  # the stack is built once, as in a server process
+                first = body(send(stack, url, cookies=alice, handler=server))
+                again = send(stack, url, cookies=alice, handler=server)
+                response = send(stack, url, cookies=bob, handler=server)
                 show(step, response)
                 step.fact("Alice sees", first)
                 step.fact("Alice again: Age", again.get("Age"))
@@ -176,8 +178,9 @@ def site_wide(lab, data):
             code="response['Cache-Control'] = 'max-age=0'",
         ) as step:
             stack = orders["right"][1]
+            server = make_handler(stack)
             for _ in range(2):
-                response = send(stack, f"/lab/caching/max-age-0/?run={run}")
+                response = send(stack, f"/lab/caching/max-age-0/?run={run}", handler=server)
             show(step, response)
             step.fact("stored", pages_stored(step, 0) > 0)
             step.fact("view runs (2 requests)", calls["max-age-0"])

@@ -73,10 +73,10 @@ def strip_chart(series: list[Series], unit: str = "ms", width: int = 640) -> Saf
 
     import math
 
-    def x(v: float) -> float:
+    def x(v: float, clamp: bool = True) -> float:
         if use_log:
             a, b = math.log10(lo), math.log10(hi)
-            pos = (math.log10(max(v, lo)) - a) / ((b - a) or 1)
+            pos = (math.log10(max(v, lo) if clamp else v) - a) / ((b - a) or 1)
         else:
             pos = (v - 0) / (hi or 1)
         return left + pos * plot_w
@@ -109,7 +109,7 @@ def strip_chart(series: list[Series], unit: str = "ms", width: int = 640) -> Saf
     ticks = _ticks(lo, hi, use_log)
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{axis_y}" y2="{axis_y}" class="chart-axis"/>')
     for t in ticks:
-        tx = x(t)
+        tx = x(t, clamp=False)  # a tick below the fastest trial is dropped, not piled up at the left edge
         if left - 1 <= tx <= left + plot_w + 1:
             parts.append(
                 f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y}" y2="{axis_y + 4}" class="chart-axis"/>'

@@ -4,6 +4,7 @@ Redis and Memcached tests start private servers (conftest fixtures): locally
 they skip without the binaries, with CI=true they fail instead.
 """
 
+import re
 import socket
 
 import pytest
@@ -165,3 +166,12 @@ def test_the_browser_link_reads_the_page_the_timing_lab_cached(client, seeded, s
     assert run.status_code == 200
     response = client.get("/lab/caching/report/?cached=1&backend=lab-locmem")  # the browser's first visit
     assert "Age" in response.headers  # a hit: the learner's session shares the demo's key prefix
+
+
+def test_a_log_timing_chart_drops_ticks_below_the_fastest_trial():
+    from sandbox.lab.recorder import Series
+    from sandbox.lab.render import strip_chart
+
+    svg = strip_chart([Series("lab-locmem", [0.008, 0.009]), Series("lab-db", [1.5, 2.0])])
+    ticks = re.findall(r'class="chart-tick">([^<]+)<', svg)
+    assert ticks == ["0.01", "0.1", "1", "ms (log)"]  # no 0.001 drawn on top of 0.01 at the left edge

@@ -150,3 +150,22 @@ def test_cache_page_ignores_the_cache_middleware_alias_and_prefix_settings(setti
     # cache_page(60) builds its middleware with exactly these arguments.
     layer = CacheMiddleware(lambda request: None, page_timeout=60, cache_alias=None, key_prefix=None)
     assert (layer.cache_alias, layer.key_prefix) == ("default", "")
+
+
+def test_in_the_wrong_order_the_page_is_stored_before_session_middleware_adds_vary_cookie(run_demo):
+    step = run_demo("caching.site-wide").get("Wrong order: SessionMiddleware above UpdateCacheMiddleware")
+    outs = [e for e in step.trace if e.phase == "out"]
+    first_request = outs[: [e.layer for e in outs].index("SessionMiddleware") + 1]
+    assert [e.layer for e in first_request] == [
+        "view",
+        "FetchFromCacheMiddleware",
+        "UpdateCacheMiddleware",
+        "SessionMiddleware",
+    ]
+    assert {"Expires", "Cache-Control"} <= set(first_request[2].added)  # stored here...
+    assert first_request[3].added == {"Vary": "Cookie"}  # ...before the cookie is known to matter
+    assert [e.layer for e in step.trace if e.phase == "init"] == [
+        "FetchFromCacheMiddleware",
+        "UpdateCacheMiddleware",
+        "SessionMiddleware",
+    ]  # built once for the three requests
