@@ -78,11 +78,17 @@ class Recorded:
 
     def get_or_set(self, key, default, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
+        computed = []
+
+        def on_miss():  # Django asks for the default only after a miss: that is how the report knows
+            computed.append(True)
+            return default() if callable(default) else default
+
         return self._record(
             "get_or_set",
             key,
-            lambda: super(Recorded, self).get_or_set(key, default, version=version, **kwargs),
-            None,
+            lambda: super(Recorded, self).get_or_set(key, on_miss, version=version, **kwargs),
+            lambda _: not computed,
             version,
         )
 

@@ -136,3 +136,9 @@ def test_learner_cache_keeps_the_prefix_when_the_debug_toolbar_has_patched_the_s
         assert learner_cache("lab-locmem", "ann").get("k") == "ann's"
     finally:
         del shared.set
+
+
+def test_get_or_set_counts_as_one_miss_then_one_hit_in_the_report(api):
+    step = api.get("get_or_set(): get, compute, add, get")
+    assert [(op.op, op.hit) for op in step.cache_ops if op.depth == 0] == [("get_or_set", False), ("get_or_set", True)]
+    assert (step.cache_hits, step.cache_misses) == (1, 1)
