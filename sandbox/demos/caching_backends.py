@@ -97,12 +97,21 @@ def _check(alias: str) -> str:
     return ""
 
 
+def _how(alias: str) -> str:
+    """How to make `alias` usable: start the server it is configured for, or configure one."""
+    config = settings.CACHES.get(alias)
+    if config is None or alias not in ("lab-redis", "lab-memcached"):
+        return HOW_TO_START.get(alias, "")
+    command = {"lab-redis": "redis-server", "lab-memcached": "memcached"}[alias]
+    return f"start {command} at its configured LOCATION ({config['LOCATION']}) (see the Backends lesson)"
+
+
 def availability() -> dict[str, BackendStatus]:
     """Every lab backend, available or not, with why not and how to fix it."""
     statuses = {}
     for alias, label in BACKENDS.items():
         why = _check(alias)
-        statuses[alias] = BackendStatus(alias, label, not why, why, HOW_TO_START.get(alias, "") if why else "")
+        statuses[alias] = BackendStatus(alias, label, not why, why, _how(alias) if why else "")
     return statuses
 
 
