@@ -338,3 +338,18 @@ def test_a_modelform_saves_the_book_before_its_authors(run_demo):
     then = lab.get("Then the authors")
     assert then.facts["m2m_changed (action, pk_set)"] == [("pre_add", {1, 2}), ("post_add", {1, 2})]
     assert then.facts["authors now"] == [1, 2]
+
+
+# -- what the check-yourself questions rely on ------------------------------------------------------
+
+
+def test_with_tidy_book_title_off_the_title_is_stored_as_typed(run_demo):
+    lab = run_demo("signals.tracer", action="lifecycle", disabled_receivers=["sandbox.receivers.books.tidy_book_title"])
+    step = lab.get("Book.objects.create(...)")
+    assert step.facts["stored title"] == step.facts["title as typed (· is a space)"] == "··The···Signal··Path·"
+
+
+def test_a_modelform_with_one_author_sends_post_add_with_that_author_only(run_demo):
+    lab = run_demo("signals.modelform-order", authors=[3])
+    assert lab.get("What post_save could see").facts["authors right after book.save()"] == []
+    assert lab.get("Then the authors").facts["m2m_changed (action, pk_set)"] == [("pre_add", {3}), ("post_add", {3})]
