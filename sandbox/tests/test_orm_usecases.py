@@ -111,3 +111,9 @@ def test_selective_retrieval_selects_fewer_columns_and_smaller_rows(run_demo):
     assert full.facts["bytes (len(pickle.dumps(rows)))"] > only.facts["bytes (len(pickle.dumps(rows)))"]
     assert only.facts["bytes (len(pickle.dumps(rows)))"] > values.facts["bytes (len(pickle.dumps(rows)))"]
     assert full.tables[0].rows == values.tables[0].rows
+
+
+def test_selective_retrieval_times_each_shape_under_a_short_chart_label(run_demo):
+    series = run_demo("orm.selective", trials=2).get("Timings").series
+    assert [s.label for s in series] == ["full objects", "only()", "values()", "values_list()"]
+    assert all(len(s.samples) == 2 for s in series)
