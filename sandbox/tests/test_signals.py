@@ -353,3 +353,19 @@ def test_a_modelform_with_one_author_sends_post_add_with_that_author_only(run_de
     lab = run_demo("signals.modelform-order", authors=[3])
     assert lab.get("What post_save could see").facts["authors right after book.save()"] == []
     assert lab.get("Then the authors").facts["m2m_changed (action, pk_set)"] == [("pre_add", {3}), ("post_add", {3})]
+
+
+def test_post_init_runs_once_for_every_row_a_queryset_loads(seeded):
+    from django.db.models.signals import post_init
+
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance.pk)
+
+    post_init.connect(count, sender=Book, dispatch_uid="test.count_post_init")
+    try:
+        books = list(Book.objects.filter(learner=""))
+    finally:
+        post_init.disconnect(sender=Book, dispatch_uid="test.count_post_init")
+    assert sorted(loaded) == sorted(book.pk for book in books) == [1, 2, 3, 4, 5]

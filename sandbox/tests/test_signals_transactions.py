@@ -3,6 +3,8 @@
 import pytest
 from django.db import transaction
 
+from sandbox.demos.signals_transactions import SHIPPED_RECEIVER
+from sandbox.lab.recorder import Recorder, recording
 from sandbox.models import Book, Customer, Publisher
 from sandbox.shop import register_customer
 
@@ -52,13 +54,16 @@ def test_committed_demos_delete_their_own_rows_and_leave_the_seed_alone(run_demo
 
 
 def test_on_commit_callbacks_from_a_rolled_back_block_are_dropped(seeded, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
+    lab = Recorder()
+    with recording(lab), django_capture_on_commit_callbacks() as callbacks:
         try:
             with transaction.atomic():
                 register_customer("dan", "dan@example.com")
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
+    # The receiver ran inside the block; the callback it registered did not survive the rollback.
+    assert [e.name for e in lab.signals if e.kind == "receiver"] == [SHIPPED_RECEIVER]
     assert callbacks == []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         register_customer("eve", "eve@example.com")
