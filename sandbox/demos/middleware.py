@@ -77,11 +77,13 @@ def _abc(name: str, off: bool):
 
 
 CONCEPT_PAGE_CODE = """\
-class CustomHeaderMiddleware:  # the concept page's first line, as printed
+# The concept page's class, as printed:
+class CustomHeaderMiddleware:
     def init(self, getresponse):
         self.getresponse = get_response
 
-MIDDLEWARE = ["CustomHeaderMiddleware"]  # Django calls CustomHeaderMiddleware(get_response)\
+# Django builds the chain with CustomHeaderMiddleware(get_response):
+MIDDLEWARE = ["CustomHeaderMiddleware"]\
 """
 
 
