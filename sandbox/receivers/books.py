@@ -43,12 +43,20 @@ def log_book_saved(sender, instance, created, update_fields, **kwargs):
     dispatch_uid="sandbox.log_authors_changed",
 )
 @traced_receiver
-def log_authors_changed(sender, instance, action, reverse, **kwargs):
+def log_authors_changed(sender, instance, action, reverse, pk_set, **kwargs):
     # Only post_* actions see the final links. A ModelForm writes them
     # after post_save has already run.
-    if action.startswith("post_") and not reverse:
-        names = [author.name for author in instance.authors.all()]
-        logger.info("%s now has authors %s", instance, names)
+    if not action.startswith("post_"):
+        return
+    # The links can change from either side. From the author's side
+    # (author.book_set.add(book)), instance is the Author and pk_set holds
+    # Book pks; after a reverse clear() it is None, so those books are unknown.
+    books = [instance]
+    if reverse:
+        books = Book.objects.filter(pk__in=pk_set or ()).prefetch_related("authors")
+    for book in books:
+        names = [author.name for author in book.authors.all()]
+        logger.info("%s now has authors %s", book, names)
 
 
 @receiver(post_delete, sender=Book, dispatch_uid="sandbox.delete_cover_file")

@@ -369,3 +369,14 @@ def test_post_init_runs_once_for_every_row_a_queryset_loads(seeded):
     finally:
         post_init.disconnect(sender=Book, dispatch_uid="test.count_post_init")
     assert sorted(loaded) == sorted(book.pk for book in books) == [1, 2, 3, 4, 5]
+
+
+def test_the_authors_receiver_logs_changes_made_from_either_side(run_demo):
+    lab = run_demo("signals.m2m", relation="authors")
+    assert lab.get("add() two").log == [
+        "log sandbox.receivers.books: M2M demo now has authors ['Ada Adams', 'Ben Brook']"
+    ]
+    # author.book_set.remove(book): instance is the Author, and the book's new authors are still logged.
+    assert lab.get("remove() from the other side").log == [
+        "log sandbox.receivers.books: M2M demo now has authors ['Cleo Chen']"
+    ]
