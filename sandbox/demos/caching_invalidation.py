@@ -185,22 +185,32 @@ def stampede(lab, data):
             key = f"stampede:{secrets.token_hex(4)}"  # a new, cold key per run
             keys += [key, f"{key}:lock"]
             with lab.step(f"{n} threads, {variant}", code=code) as step:
-                _all_at_once(n, call, key)
+                failed = _all_at_once(n, call, key)
                 step.fact("expensive() ran", runs[variant])
                 step.fact("threads", n)
+                if failed:  # e.g. SQLite refusing concurrent writers to the cache table
+                    step.fact("threads that raised", len(failed))
+                    step.note(f"A thread raised {type(failed[0]).__name__}: {failed[0]}")
     finally:
         with lab.step("Clean up: delete this run's keys"):
             cache.delete_many(keys)
 
 
-def _all_at_once(n, func, *args):
-    """Run `func(*args)` in `n` threads released together by a barrier; each thread records into this run."""
+def _all_at_once(n, func, *args) -> list[Exception]:
+    """Run `func(*args)` in `n` threads released together by a barrier; return what the threads raised.
+
+    Each thread records into this run. An exception in a thread would otherwise
+    only reach the server's stderr; the report shows it instead.
+    """
     barrier = threading.Barrier(n)
+    failed: list[Exception] = []
 
     def worker():
         barrier.wait()
         try:
             func(*args)
+        except Exception as exc:
+            failed.append(exc)
         finally:
             connections.close_all()  # this thread's own database connections (lab-db)
 
@@ -209,3 +219,4 @@ def _all_at_once(n, func, *args):
         t.start()
     for t in threads:
         t.join()
+    return failed

@@ -89,3 +89,15 @@ def test_a_quoted_fragment_name_keeps_its_quotes_in_the_key(db):
     Template('{% load cache %}{% cache 60 "quoted" using="lab-locmem" %}x{% endcache %}').render(Context())
     assert caches["lab-locmem"].has_key(make_template_fragment_key('"quoted"'))
     assert not caches["lab-locmem"].has_key(make_template_fragment_key("quoted"))
+
+
+def test_a_thread_that_raises_is_reported_in_the_step_not_lost(run_demo, transactional_db, monkeypatch):
+    from sandbox.demos import caching_invalidation
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the cache is down")
+
+    monkeypatch.setattr(caching_invalidation, "get_or_compute_with_lock", refuse)
+    step = run_demo("caching.stampede", threads=4).get("4 threads, add() lock")
+    assert step.facts["threads that raised"] == 4
+    assert step.log == ["A thread raised RuntimeError: the cache is down"]
