@@ -1,5 +1,7 @@
 """M6: an async view through Django's async handler, behind a hybrid middleware."""
 
+HYBRID = "sandbox.lab_middleware.hybrid_middleware"
+
 
 def test_hybrid_alone_runs_async_with_no_adaptation(run_demo):
     step = run_demo("middleware.async").get("Hybrid alone")
@@ -59,3 +61,16 @@ def test_the_hybrid_leaves_the_event_loop_thread_only_when_it_runs_sync(run_demo
         below_sync.split("thread ", 1)[1]
         != lab.get("Hybrid, then a sync-only middleware").facts["The view says"].rsplit(" ", 1)[-1]
     )
+
+
+def test_djangos_own_async_client_agrees_with_the_lab_handler(settings):
+    """The lab's handler mirrors Django's: the same facts hold through AsyncClient and settings.MIDDLEWARE."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    def mode(stack):
+        settings.MIDDLEWARE = stack
+        return async_to_sync(AsyncClient().get)("/lab/middleware/async/")["X-Hybrid-Mode"]
+
+    assert mode([HYBRID]) == "async"
+    assert mode([HYBRID, "sandbox.lab_middleware.sync_only"]) == "sync"

@@ -139,3 +139,16 @@ def test_a_short_circuit_in_call_draws_the_inner_rings_as_never_reached(run_demo
     (figure,) = step.figures
     assert "→ C (never reached)" in figure.html
     assert "not reached: a layer above answered" in figure.html
+
+
+@pytest.mark.django_db
+def test_djangos_own_handler_logs_the_same_sequence_as_the_lab(run_demo, settings, caplog):
+    """The lab's handler mirrors Django's: the same A/B/C list through the test Client gives the same log."""
+    from django.test import Client
+
+    settings.MIDDLEWARE = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_middleware.C"]
+    caplog.set_level("INFO", logger="lab.onion")
+    Client().get("/lab/middleware/hooks/")
+    words = [r.getMessage().split()[0] for r in caplog.records if r.name == "lab.onion"]
+    sequence = ", ".join(w for w in words if not w.endswith(".__init__"))
+    assert sequence == run_demo("middleware.onion").get("First request").facts["Sequence"]
