@@ -20,6 +20,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 logger = logging.getLogger("lab.requests")
@@ -40,7 +43,7 @@ _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 class RequestIDMiddleware:
     """Accept a sane incoming X-Request-ID or make one; echo it back and put it into log records."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
@@ -90,7 +93,7 @@ class ServerTimingMiddleware:
     the time covers building the response, not sending its body.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
@@ -125,7 +128,7 @@ class RequestLogMiddleware:
 
     slow_ms = 500
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
@@ -156,7 +159,7 @@ class MaintenanceModeMiddleware:
 
     retry_after = 120  # seconds; clients and crawlers wait this long before retrying
 
-    def __init__(self, get_response, *, enabled: bool | None = None):
+    def __init__(self, get_response: GetResponse, *, enabled: bool | None = None) -> None:
         if not (settings.LAB_MAINTENANCE_MODE if enabled is None else enabled):
             raise MiddlewareNotUsed("Maintenance mode is off.")
         self.get_response = get_response
@@ -171,7 +174,7 @@ class MaintenanceModeMiddleware:
         return response
 
 
-def public_api(view_func):
+def public_api(view_func: Callable) -> Callable:
     """Mark an API view as open to anonymous clients (like Django's @login_not_required)."""
     view_func.public_api = True
     return view_func
@@ -187,16 +190,18 @@ class ApiTokenMiddleware:
 
     prefix = "/lab/middleware/api/"
 
-    def __init__(self, get_response, *, tokens: list[str] | None = None):
+    def __init__(self, get_response: GetResponse, *, tokens: list[str] | None = None) -> None:
         self.tokens = [t.encode() for t in (tokens if tokens is not None else getattr(settings, "LAB_API_TOKENS", []))]
         if not self.tokens:
             raise MiddlewareNotUsed("No API tokens are configured.")
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
+        return self.get_response(request)  # the decision is made in process_view, once the view is known
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponseBase | None:
         if not request.path.startswith(self.prefix) or getattr(view_func, "public_api", False):
             return None
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")

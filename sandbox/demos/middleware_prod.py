@@ -19,7 +19,7 @@ PROD_PATHS = [
     ("/lab/middleware/api/health/", "/lab/middleware/api/health/ (API: @public_api)"),
     ("/lab/middleware/stream/", "/lab/middleware/stream/ (a streaming response)"),
 ]
-# The same format as the site's console log handler (config/settings.py LOGGING).
+# The site's console format (config/settings.py LOGGING, "request"), minus the timestamp.
 LOG_FORMAT = logging.Formatter("%(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 

@@ -157,3 +157,10 @@ def test_every_page_of_the_site_carries_the_request_id_and_query_count(client):
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
     assert response["X-Lab-Queries"].isdigit()
     assert response["Server-Timing"].startswith("app;dur=")
+
+
+def test_the_demo_formats_log_lines_like_the_sites_console_without_the_timestamp(settings):
+    from sandbox.demos.middleware_prod import LOG_FORMAT
+
+    console = settings.LOGGING["formatters"]["request"]["format"]
+    assert console == "%(asctime)s " + LOG_FORMAT._fmt
