@@ -380,3 +380,20 @@ def test_the_authors_receiver_logs_changes_made_from_either_side(run_demo):
     assert lab.get("remove() from the other side").log == [
         "log sandbox.receivers.books: M2M demo now has authors ['Cleo Chen']"
     ]
+
+
+def test_post_delete_runs_model_by_model_right_after_that_models_rows_are_deleted(seeded):
+    from django.db.models.signals import post_delete
+
+    seen = []
+
+    def review_deleted(sender, instance, **kwargs):
+        # This review's row is gone already; its book's row is not, yet.
+        seen.append((Review.objects.filter(pk=instance.pk).exists(), Book.objects.filter(pk=instance.book_id).exists()))
+
+    post_delete.connect(review_deleted, sender=Review, dispatch_uid="test.review_deleted")
+    try:
+        Publisher.objects.get(name="A", learner="").delete()
+    finally:
+        post_delete.disconnect(sender=Review, dispatch_uid="test.review_deleted")
+    assert seen == [(False, True), (False, True)]
