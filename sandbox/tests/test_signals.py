@@ -127,6 +127,8 @@ def test_publisher_delete_sends_pre_delete_for_reviews_then_books_then_the_publi
     assert names == ["pre_delete"] * 9 + ["post_delete"] * 9
     # The review receiver updates A1 while the cascade deletes it: the wasted UPDATE the lesson points at.
     assert step.facts["receivers that ran"].count("reviews.update_review_stats") == 2
+    # Cascaded books never go through Book.delete(), yet their post_delete receivers run (lesson S4's cover clean-up).
+    assert step.facts["receivers that ran"].count("books.delete_cover_file") == 2
     post_books = [e.details["instance"] for e in sends(step, "post_delete") if e.sender == "Book"]
     assert post_books == ["<Book: A2>", "<Book: A1>"]  # descending pk
     assert {e.details["origin"] for e in sends(step)} == {"<Publisher: A>"}
