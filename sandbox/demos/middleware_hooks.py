@@ -29,7 +29,9 @@ HOOK_SCENARIOS = {
 class HooksForm(forms.Form):
     scenario = forms.ChoiceField(choices=[(k, v[0]) for k, v in HOOK_SCENARIOS.items()], initial="short_view")
     layer = forms.ChoiceField(
-        choices=LAYERS, initial="B", label="Which layer answers (process_view) or handles the error"
+        choices=LAYERS,
+        initial="B",
+        label="Which layer answers in process_view or handles the error (first two scenarios)",
     )
 
 
@@ -58,7 +60,9 @@ ERROR_SCENARIOS = {
 
 class ErrorsForm(forms.Form):
     scenario = forms.ChoiceField(choices=[(k, v[0]) for k, v in ERROR_SCENARIOS.items()], initial="view_raises")
-    layer = forms.ChoiceField(choices=LAYERS, initial="C", label="Which middleware raises")
+    layer = forms.ChoiceField(
+        choices=LAYERS, initial="C", label="Which middleware raises (the two middleware scenarios)"
+    )
 
 
 @demo(

@@ -83,3 +83,32 @@ def test_process_template_response_returning_none_is_an_error_naming_the_hook(db
     assert error == (
         "ValueError: Forgetful.process_template_response didn't return an HttpResponse object. It returned None instead."
     )
+
+
+def test_the_layer_that_answers_in_process_view_is_the_last_view_line(run_demo):
+    for layer, views in [("A", ["A.view"]), ("C", ["A.view", "B.view", "C.view"])]:
+        step = run_hooks(run_demo, "short_view", layer)
+        assert [w for w in step.facts["Sequence"].split(", ") if w.endswith(".view")] == views
+        assert step.facts["Body"] == f"{layer}.process_view answered; the view never ran.\n"
+
+
+def test_process_exception_handled_by_a_or_c(run_demo):
+    for layer, calls in [("C", ["C.exception"]), ("A", ["C.exception", "B.exception", "A.exception"])]:
+        step = run_hooks(run_demo, "handle_exc", layer)
+        assert [w for w in step.facts["Sequence"].split(", ") if w.endswith(".exception")] == calls
+        assert step.facts["Status each layer saw"] == "C=200, B=200, A=200"
+
+
+def test_a_middleware_raising_in_a_or_c(run_demo):
+    outer = run_errors(run_demo, "middleware_raises", "A")
+    assert outer.facts["What each layer logged on the way out"] == "(nothing)"
+    assert outer.facts["Final response"] == "500 Internal Server Error"
+    inner = run_errors(run_demo, "middleware_raises", "C")
+    assert inner.facts["What each layer logged on the way out"] == "B.after status=500; A.after status=500"
+    assert inner.facts["process_exception calls"] == "none"
+
+
+def test_http404_raised_in_b_reaches_a_as_a_404_and_django_logs_not_found(run_demo):
+    step = run_errors(run_demo, "inner_404", "B")
+    assert step.facts["What each layer logged on the way out"] == "A.after status=404"
+    assert step.facts["django.request logged"] == "Not Found: /lab/middleware/hooks/"
