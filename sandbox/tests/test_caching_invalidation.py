@@ -101,3 +101,15 @@ def test_a_thread_that_raises_is_reported_in_the_step_not_lost(run_demo, transac
     step = run_demo("caching.stampede", threads=4).get("4 threads, add() lock")
     assert step.facts["threads that raised"] == 4
     assert step.log == ["A thread raised RuntimeError: the cache is down"]
+
+
+@pytest.mark.postgres
+def test_on_the_database_backend_the_add_lock_lets_one_thread_compute(run_demo, transactional_db):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory SQLite test database locks the cache table against concurrent writers")
+    lab = run_demo("caching.stampede", backend="lab-db", threads=8)
+    assert lab.get("8 threads, get_or_set").facts["expensive() ran"] == 8
+    step = lab.get("8 threads, add() lock")
+    assert step.facts["expensive() ran"] == 1 and "threads that raised" not in step.facts
