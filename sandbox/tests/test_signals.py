@@ -399,3 +399,17 @@ def test_post_delete_runs_model_by_model_right_after_that_models_rows_are_delete
     finally:
         post_delete.disconnect(sender=Review, dispatch_uid="test.review_deleted")
     assert seen == [(False, True), (False, True)]
+
+
+def test_a_model_sender_can_be_named_lazily_as_app_label_dot_model(seeded):
+    calls = []
+
+    def on_book(sender, **kwargs):
+        calls.append(sender)
+
+    post_save.connect(on_book, sender="sandbox.Book", dispatch_uid="test.lazy_sender")
+    try:
+        Book.objects.create(title="Lazy", price=1, pages=1, rating=1, publisher_id=1)
+    finally:
+        post_save.disconnect(sender="sandbox.Book", dispatch_uid="test.lazy_sender")
+    assert calls == [Book]
