@@ -176,3 +176,18 @@ def test_a_log_timing_chart_drops_ticks_below_the_fastest_trial():
     svg = strip_chart([Series("lab-locmem", [0.008, 0.009]), Series("lab-db", [1.5, 2.0])])
     ticks = re.findall(r'class="chart-tick">([^<]+)<', svg)
     assert ticks == ["0.01", "0.1", "1", "ms (log)"]  # no 0.001 drawn on top of 0.01 at the left edge
+
+
+def test_the_key_is_the_same_string_on_every_backend(run_demo):
+    facts = run_demo("caching.backends", ops=100).get("Where one entry lives").facts
+    keys = {facts[f"{alias} key"] for alias in ("lab-locmem", "lab-file", "lab-db")}
+    assert keys == {"lab:0123456789abcdef:1:where"}
+
+
+@pytest.mark.memcached
+def test_the_timing_lab_and_the_stampede_run_on_memcached(run_demo, lab_memcached, transactional_db):
+    timing = run_demo("caching.timing-lab", backend=lab_memcached, trials=3)
+    assert timing.get("Second cached request: a hit, served without running the view").facts["view ran"] == 0
+    stampede = run_demo("caching.stampede", backend=lab_memcached, threads=8)
+    assert stampede.get("8 threads, get_or_set").facts["expensive() ran"] == 8
+    assert stampede.get("8 threads, add() lock").facts["expensive() ran"] == 1

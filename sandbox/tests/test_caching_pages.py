@@ -169,3 +169,23 @@ def test_in_the_wrong_order_the_page_is_stored_before_session_middleware_adds_va
         "UpdateCacheMiddleware",
         "SessionMiddleware",
     ]  # built once for the three requests
+
+
+def test_a_page_is_two_entries_whose_keys_end_with_the_language_and_time_zone(per_view):
+    step = per_view.get("First GET: a miss, the view runs, the page is stored")
+    stored = [op.key for op in step.cache_ops if op.op == "set"]
+    prefix = "lab.0123456789abcdef"
+    assert len(stored) == 2
+    assert stored[0].startswith(f"views.decorators.cache.cache_header.{prefix}.")
+    assert stored[1].startswith(f"views.decorators.cache.cache_page.{prefix}.GET.")
+    assert all(key.endswith(".en-us.UTC") for key in stored)  # USE_I18N and USE_TZ are on
+
+
+def test_only_the_condition_view_tells_downstream_caches_how_long_to_keep_it(conditional):
+    assert "Cache-Control" not in conditional.get("ConditionalGetMiddleware: first GET").response_headers
+    first = conditional.get("condition(): first GET").response_headers
+    assert first["Cache-Control"] == "max-age=60, public"
+    assert (
+        "Cache-Control"
+        not in conditional.get("ConditionalGetMiddleware: If-None-Match with that ETag").response_headers
+    )
