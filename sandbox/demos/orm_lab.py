@@ -46,11 +46,16 @@ def run_query(
     *,
     columns: list[str] | None = None,
     explain: bool = False,
+    db_error_expected: bool = False,
 ) -> tuple[Step, list[Any]]:
-    """Run `fn` (which returns a queryset, rows, a dict or a scalar) as one step and tabulate what it returned."""
+    """Run `fn` (which returns a queryset, rows, a dict or a scalar) as one step and tabulate what it returned.
+
+    With `db_error_expected`, an error from the database becomes the step's error instead of failing the demo.
+    """
     with lab.step(label, code=code) as step:
-        result = fn()
-        cols, rows = tabulate(result, columns)
+        run = lambda: tabulate(fn(), columns)  # noqa: E731  (querysets run while tabulating)
+        table = expect_db_error(step, run) if db_error_expected else run()
+        cols, rows = table or (columns or [], [])
         rows = [[_cell(value) for value in row] for row in rows]
         step.fact("rows", len(rows))
         step.fact("queries", len(step.queries))
@@ -58,7 +63,7 @@ def run_query(
         step.table(cols, rows[:MAX_ROWS])
         if len(rows) > MAX_ROWS:
             step.note(f"Showing the first {MAX_ROWS} of {len(rows)} rows.")
-    if explain:
+    if explain and not step.error:
         explain_step(step)
     return step, rows
 

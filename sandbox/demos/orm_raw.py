@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -93,11 +94,47 @@ def no_stacked_statements(value: str) -> None:
         raise forms.ValidationError("A ';' would start a second statement; this lab does not run those.")
 
 
+# What the vulnerable query may be made to do: compare the book's own columns. Nothing else may become SQL, so
+# no UNION, subquery or function can read another table (other learners' data, password hashes).
+KEYWORDS = {"or", "and", "not", "like", "is", "null", "true", "false"}
+COLUMNS = {"id", "title", "price", "pages", "rating", "stock", "blurb", "publisher_id", "review_count"}
+OPERATORS = set(" =<>!()%+*-.,0123456789")
+
+
+def code_outside_quotes(value: str) -> str:
+    """The parts of `value` that SQL reads as code once it is pasted between the template's '...' quotes."""
+    code, inside, i = [], True, 0
+    while i < len(value):
+        char = value[i]
+        if char == "'" and inside and value[i + 1 : i + 2] == "'":
+            i += 2  # '' is a quote inside the string
+            continue
+        if char == "'":
+            inside = not inside
+            code.append(" ")
+        elif not inside:
+            code.append(char)
+        i += 1
+    return "".join(code)
+
+
+def only_comparisons_on_books(value: str) -> None:
+    code = code_outside_quotes(value)
+    words = {word.lower() for word in re.findall(r"[A-Za-z_]\w*", code)} - KEYWORDS - COLUMNS
+    odd = {char for char in code if char not in OPERATORS and not (char.isalnum() or char == "_")}
+    if words or odd:
+        found = ", ".join(sorted(words | odd))
+        raise forms.ValidationError(
+            f"Outside the quotes this lab only lets your text compare the book's own columns with AND, OR, NOT, "
+            f"LIKE and IS (found: {found}), so it can never read another table."
+        )
+
+
 class InjectionForm(LabForm):
     title = forms.CharField(
         max_length=80,
         initial="x' OR '1'='1",
-        validators=[no_stacked_statements],
+        validators=[no_stacked_statements, only_comparisons_on_books],
         label="Search title",
         help_text="Goes into a fixed SELECT; try x' OR '1'='1",
     )
@@ -151,6 +188,7 @@ def injection(lab, data):
             lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),  # noqa: UP031, S608
             columns=["pk", "title"],
             explain=data["explain"],
+            db_error_expected=True,  # input that breaks the SQL's syntax is a lesson too, not a crash
         )
     unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
     with lab.step("params vs string formatting") as s:

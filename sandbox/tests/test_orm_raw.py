@@ -107,3 +107,46 @@ def test_the_diff_shows_the_input_became_sql(run_demo):
     assert any("%s" in line for line in removed)
     assert any("&#x27;1&#x27;=&#x27;1&#x27;" in line for line in added)
     assert step.facts["SQL lines that differ"] == len(removed) + len(added)
+
+
+def test_input_that_breaks_the_vulnerable_sql_is_shown_as_the_database_s_error(run_demo):
+    lab = run_demo("orm.injection", title="x' OR 1=1")  # the template's closing quote is left dangling
+    unsafe = lab.get("string formatting (vulnerable)")
+    assert unsafe.error_type in ("OperationalError", "ProgrammingError")  # SQLite / PostgreSQL
+    assert unsafe.facts["rows"] == 0
+    assert lab.get("params (safe)").facts["rows"] == 0
+    assert Book.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "x' UNION SELECT 1,'',name,0,0,0,0,'',1,'',0,0,'' FROM sqlite_master --",
+        "x' OR EXISTS(SELECT 1 FROM auth_user) OR '",
+        "x' OR title = (SELECT password FROM auth_user LIMIT 1) OR '",
+        "x' OR \"title\" = '",
+        "x' OR upper(title) = 'A1",
+        "x' OR learner = '",
+    ],
+)
+def test_the_vulnerable_query_cannot_be_made_to_read_another_table(client, seeded, settings, title):
+    settings.LAB_RATE_LIMIT = 0
+    response = _post(client, "orm.injection", {"title": title})
+    assert response.status_code == 400
+    assert "only lets your text compare the book&#x27;s own columns" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "rows"),
+    [("x' OR '1'='1", 5), ("x' OR stock = 0 OR 'a'='b", 1), ("O''Reilly", 0), ("x' OR title LIKE 'A%", 2)],
+)
+def test_comparisons_on_the_book_s_own_columns_still_inject(run_demo, title, rows):
+    assert run_demo("orm.injection", title=title).get("string formatting (vulnerable)").facts["rows"] == rows
+
+
+def test_code_outside_quotes_follows_sql_string_rules():
+    from sandbox.demos.orm_raw import code_outside_quotes
+
+    assert code_outside_quotes("x' OR '1'='1").split() == ["OR", "="]
+    assert code_outside_quotes("it''s all text").strip() == ""  # '' is a quote inside the string
+    assert "UNION" in code_outside_quotes("x' UNION SELECT '")
