@@ -30,11 +30,22 @@ def mode() -> str:
     return "development (DEBUG=True)" if settings.DEBUG else "classroom (DEBUG=False)"
 
 
+def close_file(response) -> None:
+    """Close the file WhiteNoise opened.
+
+    Not `response.close()`: that also sends `request_finished`, whose Django
+    receiver closes the database connection, and with it this run's transaction.
+    """
+    file = getattr(response, "file_to_stream", None)
+    if file is not None:
+        file.close()
+
+
 def get(step, handler, url: str, headers: dict[str, str]):
     """Send one GET through WhiteNoise and put what came back in the step."""
     response = send([WHITENOISE], url, headers=headers, handler=handler)
     size = len(body_of(response))
-    response.close()  # WhiteNoise answers with an open file
+    close_file(response)
     step.request_headers = dict(headers)
     step.response_headers = {k: v for k, v in response.items() if k in SHOWN}
     step.fact("status", response.status_code)

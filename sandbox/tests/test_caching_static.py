@@ -70,3 +70,22 @@ def test_before_collectstatic_the_report_says_what_to_run_instead_of_failing(run
     step = _served(lab)
     assert step.facts["served by WhiteNoise"] is False and step.facts["status"] == 404
     assert "collectstatic" in step.log[0]
+
+
+def test_the_demo_closes_the_file_without_finishing_the_request(run_demo, settings):
+    """response.close() would send request_finished, and Django's receiver would close the run's connection."""
+    from django.core.signals import request_finished
+
+    settings.DEBUG = True
+    finished = []
+
+    def on_finished(**kwargs):
+        finished.append(True)
+
+    request_finished.connect(on_finished)
+    try:
+        lab = run_demo("caching.static-files")
+    finally:
+        request_finished.disconnect(on_finished)
+    assert _served(lab).facts["status"] == 200
+    assert finished == []
