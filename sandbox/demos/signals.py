@@ -18,6 +18,7 @@ from django import forms
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
+from .. import seed
 from ..lab.hooks import TRACED_SIGNALS, traced_receiver
 from ..lab.recorder import Recorder, Step, active
 from ..models import Book, Store
@@ -119,7 +120,8 @@ def receiver_logs(lab: Recorder) -> Iterator[None]:
 
 class DispatcherForm(forms.Form):
     book = forms.ModelChoiceField(
-        queryset=Book.objects.filter(learner="").order_by("pk"),
+        # The canonical books only: not a learner's, nor the thousands of the large seed.
+        queryset=Book.objects.filter(pk__in=[pk for pk, *_ in seed.BOOKS]).order_by("pk"),
         initial=1,
         help_text="The book to save in step 2.",
     )

@@ -60,3 +60,13 @@ def test_a_valid_switch_runs_with_that_receiver_off(client, seeded):
     )
     assert response.status_code == 200
     assert "switched off for your runs" in response.content.decode()
+
+
+def test_the_book_and_author_choices_stay_canonical_with_the_large_seed(seeded):
+    from sandbox.demos.signals import DispatcherForm
+    from sandbox.demos.signals_m2m import ModelFormOrderForm
+    from sandbox.seed import load_large
+
+    load_large(2000)
+    assert [pk for pk, _ in DispatcherForm().fields["book"].choices if pk] == [1, 2, 3, 4, 5]
+    assert [pk for pk, _ in ModelFormOrderForm().fields["authors"].choices] == [1, 2, 3, 4]
