@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from django import forms
 
-from .middleware_kit import exchange, middleware_setting, statuses, summary
+from ..lab.recorder import TraceEvent
+from .middleware_kit import exchange, middleware_setting, onion_svg, statuses, summary
+from .middleware_propagate import PATH as PROPAGATE_PATH
+from .middleware_propagate import run_in_child
 from .registry import demo
 
 ABC = ["sandbox.lab_middleware.A", "sandbox.lab_middleware.B", "sandbox.lab_middleware.C"]
@@ -55,6 +58,7 @@ ERROR_SCENARIOS = {
     "view_raises": ("The view raises RuntimeError", "/lab/middleware/boom/"),
     "middleware_raises": ("A middleware raises RuntimeError in __call__", "/lab/middleware/hooks/?raise_in={layer}"),
     "inner_404": ("A middleware raises Http404 in __call__", "/lab/middleware/hooks/?http404_in={layer}"),
+    "propagate": ("The view raises, with DEBUG_PROPAGATE_EXCEPTIONS on (separate process)", PROPAGATE_PATH),
 }
 
 
@@ -73,6 +77,9 @@ class ErrorsForm(forms.Form):
 )
 def errors(lab, data):
     """MIDDLEWARE = [A, B, C]; something raises. Every layer above it gets a response, never the exception."""
+    if data["scenario"] == "propagate":
+        propagate(lab)
+        return
     path = ERROR_SCENARIOS[data["scenario"]][1].format(layer=data["layer"])
     with lab.step(f"GET {path}", code=middleware_setting(ABC)) as s:
         result = exchange(s, ABC, path, loggers=("lab.onion", "django.request"))
@@ -83,3 +90,23 @@ def errors(lab, data):
         s.fact("try/except around get_response fired", sum(w.endswith(".caught") for w in result.sequence))
         s.fact("got_request_exception sent", sum(e.layer == "handler" for e in s.trace))
         s.fact("django.request logged", "; ".join(r.getMessage() for r in result.records if r.name == "django.request"))
+
+
+def propagate(lab) -> None:
+    """The same failing view with DEBUG_PROPAGATE_EXCEPTIONS on, run in a fresh process (the setting is global)."""
+    code = middleware_setting(ABC) + "\nDEBUG_PROPAGATE_EXCEPTIONS = True  # in a process of its own"
+    with lab.step(f"GET {PROPAGATE_PATH}, exceptions propagate", code=code) as s:
+        child = run_in_child()
+        s.trace.extend(TraceEvent(**event) for event in child["trace"])
+        for line in child["log"]:
+            s.note(line)
+        words = [line.split(": ", 1)[1].split()[0] for line in child["log"] if line.startswith("lab.onion: ")]
+        sequence = [w for w in words if not w.endswith(".__init__")]
+        s.error_type, _, s.error = child["escaped"].partition(": ")
+        s.figure("The onion this request went through", onion_svg(["A", "B", "C"], s.trace))
+        s.fact("Escaped the handler", child["escaped"])
+        s.fact("Sequence", ", ".join(sequence))
+        s.fact("try/except around get_response fired", sum(w.endswith(".caught") for w in sequence))
+        s.fact("got_request_exception sent", sum(e.layer == "handler" for e in s.trace))
+        logged = [line.split(": ", 1)[1] for line in child["log"] if line.startswith("django.request: ")]
+        s.fact("django.request logged", "; ".join(logged) or "(nothing)")

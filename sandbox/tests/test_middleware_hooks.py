@@ -112,3 +112,22 @@ def test_http404_raised_in_b_reaches_a_as_a_404_and_django_logs_not_found(run_de
     step = run_errors(run_demo, "inner_404", "B")
     assert step.facts["What each layer logged on the way out"] == "A.after status=404"
     assert step.facts["django.request logged"] == "Not Found: /lab/middleware/hooks/"
+
+
+def test_with_debug_propagate_exceptions_the_error_escapes_through_every_layer(run_demo):
+    step = run_errors(run_demo, "propagate")
+    assert step.facts["Escaped the handler"] == "RuntimeError: the view failed"
+    assert (step.error_type, step.error) == ("RuntimeError", "the view failed")
+    assert step.facts["Sequence"] == (
+        "A.before, B.before, C.before, A.view, B.view, C.view, "
+        "C.exception, B.exception, A.exception, C.caught, B.caught, A.caught"
+    )
+    assert step.facts["try/except around get_response fired"] == 3
+    # One signal at each boundary: the innermost handler's and each layer's convert_exception_to_response.
+    assert step.facts["got_request_exception sent"] == 4
+    assert step.facts["django.request logged"] == "(nothing)"
+    assert '<svg class="onion"' in step.figures[0].html
+
+
+def test_the_site_itself_never_propagates_exceptions(settings):
+    assert settings.DEBUG_PROPAGATE_EXCEPTIONS is False
