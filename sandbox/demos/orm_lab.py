@@ -91,7 +91,9 @@ def tabulate(result: Any, columns: list[str] | None = None) -> tuple[list[str], 
         return cols, [[item.get(c) for c in cols] for item in items]
     if isinstance(first, Model):
         # Reading attributes happens inside the step, so a deferred field's extra query shows up.
-        cols = columns or ["pk", "title" if hasattr(first, "title") else "name"]
+        name = [f for f in ("title", "name") if hasattr(first, f)][:1]
+        annotations = list(result.query.annotation_select) if isinstance(result, QuerySet) else []
+        cols = columns or ["pk", *name, *annotations]
         return cols, [[getattr(item, c) for c in cols] for item in items]
     if isinstance(first, (list, tuple)):
         return columns or [f"col{i + 1}" for i in range(len(first))], [list(item) for item in items]

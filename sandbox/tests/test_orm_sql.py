@@ -117,3 +117,11 @@ def test_an_apostrophe_is_doubled_only_in_the_display_version(run_demo):
     facts = run_demo("orm.display-sql", title="O'Reilly").get("Filter by your title").facts
     assert facts["params sent separately"] == ("O'Reilly",)
     assert "'O''Reilly'" in facts["display version (as in connection.queries)"]
+
+
+def test_the_console_shows_any_model_s_rows_with_their_annotations(run_demo):
+    orders = run_demo("orm.sql-console", query="orm.concept-discounted").get("orm.concept-discounted")
+    assert orders.tables[0].columns == ["pk"]  # Order has neither title nor name
+    assert [row[0] for row in orders.tables[0].rows] == [1, 3]
+    ranks = run_demo("orm.sql-console", query="orm.price-rank").get("orm.price-rank")
+    assert ranks.tables[0].columns == ["pk", "title", "price_rank"]
