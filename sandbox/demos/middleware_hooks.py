@@ -76,7 +76,7 @@ class ErrorsForm(forms.Form):
     reports=("headers",),
 )
 def errors(lab, data):
-    """MIDDLEWARE = [A, B, C]; something raises. Every layer above it gets a response, never the exception."""
+    """MIDDLEWARE = [A, B, C]; something raises. Layers above get a response, not the exception (unless it propagates)."""
     if data["scenario"] == "propagate":
         propagate(lab)
         return
