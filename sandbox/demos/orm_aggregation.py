@@ -113,6 +113,8 @@ def empty_aggregates(lab, data):
         s.fact("SQL uses COALESCE for default=", "COALESCE" in s.queries[0].sql.upper())
     if data["explain"]:
         explain_step(lab.get("aggregate() over an empty queryset"))
+    with lab.step("Count has no default=", code='Count("pk", default=0)', expect=TypeError):
+        Count("pk", default=0)  # COUNT over no rows is already 0, so Django refuses a default
     code = 'Review.objects.aggregate(average_date=Avg("created"))'
     with lab.step("Avg of a datetime field", code=code, expect=NotSupportedError) as s:
         s.fact("database", connection.vendor)

@@ -66,9 +66,13 @@ def lost_update(lab, data):
         s.fact("stock before", start)
         s.fact("stock after", final)
         s.fact("restocks lost", start + tabs - final)
-    code = 'Book.objects.filter(publisher__name="A").update(stock=F("stock") + 1)'
+    code = (
+        'Book.objects.filter(publisher__name="A").update(stock=F("stock") + 1)\n'
+        'Book.objects.filter(publisher__name="A").update(stock=F("stock"))  # changes nothing'
+    )
     with lab.step("update() returns the number of rows matched", code=code) as s:
         s.fact("returned", Book.objects.filter(publisher__name="A").update(stock=F("stock") + 1))
+        s.fact("returned when nothing changes", Book.objects.filter(publisher__name="A").update(stock=F("stock")))
     code = 'b = Book.objects.get(title="B1")  # stock 0\nb.stock = F("stock") + 5\nb.save()\nb.save()  # again'
     with lab.step("F() assigned to an instance, saved twice", code=code) as s:
         b = Book.objects.get(title="B1")

@@ -95,3 +95,9 @@ def test_the_concept_page_s_curly_quotes_are_not_python():
 
     with pytest.raises(SyntaxError):
         compile("Order.objects.annotate(totalitems=Count(‘items’))", "concept-page", "eval")
+
+
+def test_count_refuses_a_default(run_demo):
+    step = run_demo("orm.empty-aggregates").get("Count has no default=")
+    assert step.error_type == "TypeError"
+    assert step.error == "Count does not allow default."

@@ -15,7 +15,9 @@ def test_read_modify_save_loses_updates_and_f_does_not(run_demo):
 
 def test_update_returns_the_number_of_matched_rows(run_demo):
     lab = run_demo("orm.lost-update", tabs=2)
-    assert lab.get("update() returns the number of rows matched").facts["returned"] == 2
+    facts = lab.get("update() returns the number of rows matched").facts
+    assert facts["returned"] == 2
+    assert facts["returned when nothing changes"] == 2  # matched, not changed
 
 
 def test_f_on_an_instance_is_applied_again_by_a_second_save_before_django_6(run_demo):
