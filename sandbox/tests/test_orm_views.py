@@ -110,3 +110,24 @@ def test_every_choice_runs_with_show_explain_on_this_database(client, seeded, se
     html = response.content.decode()
     assert response.status_code == 200, html
     assert "The demo failed unexpectedly" not in html
+
+
+def _snapshot() -> dict:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = {
+        m._meta.label: sorted(map(repr, m._base_manager.values_list()))
+        for m in apps.get_app_config("sandbox").get_models(include_auto_created=True)
+    }
+    tables["indexes"] = sorted(connection.introspection.get_constraints(connection.cursor(), "sandbox_book"))
+    return tables
+
+
+@pytest.mark.parametrize("slug", ORM_DEMOS)
+def test_a_run_leaves_every_sandbox_table_and_index_as_it_was(client, seeded, settings, slug):
+    settings.LAB_RATE_LIMIT = 0
+    before = _snapshot()
+    response = client.post(f"/demos/{slug}/run/", _defaults(registry.get(slug)), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert _snapshot() == before
