@@ -218,12 +218,18 @@ class TimingForm(BackendForm):
 
 
 def _toolbar_link(url: str):
-    """A link to the cached report; the browser's session is this learner's, so it reads the same cached page."""
+    """A link to the cached report, with what to expect when it opens in the learner's browser."""
     if settings.DEBUG and getattr(settings, "TOOLBAR_ENABLED", False):
-        why = "the debug toolbar shows its SQL, cache, timer and headers panels for that request"
+        toolbar = "The debug toolbar shows its SQL, cache, timer and headers panels for each load."
     else:
-        why = "the debug toolbar appears only when the site runs locally with DEBUG=True; the lab report shows the same"
-    return format_html('<p><a href="{}" target="_blank" rel="noopener">{}</a>: {}.</p>', url, url, why)
+        toolbar = "The debug toolbar appears only when the site runs locally with DEBUG=True."
+    return format_html(
+        '<p><a href="{}" target="_blank" rel="noopener">{}</a>: open it, then reload it. The host name is part of '
+        "the page's key and your browser sends its own, so the first load is a miss and the reload a hit. {}</p>",
+        url,
+        url,
+        toolbar,
+    )
 
 
 def _send_timed(path: str) -> tuple[float, object]:

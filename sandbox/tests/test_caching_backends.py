@@ -159,14 +159,16 @@ def test_on_memcached_incr_is_native_and_atomic(run_demo, lab_memcached):
     assert [op.op for op in step.cache_ops] == ["set_many", "get_many"]
 
 
-def test_the_browser_link_reads_the_page_the_timing_lab_cached(client, seeded, settings):
+def test_the_browser_link_misses_once_for_another_host_then_hits(client, seeded, settings):
     settings.LAB_RATE_LIMIT = 0
+    url = "/lab/caching/report/?cached=1&backend=lab-locmem"
     run = client.post(
         "/demos/caching.timing-lab/run/", {"backend": "lab-locmem", "trials": "3"}, HTTP_HX_REQUEST="true"
     )
     assert run.status_code == 200
-    response = client.get("/lab/caching/report/?cached=1&backend=lab-locmem")  # the browser's first visit
-    assert "Age" in response.headers  # a hit: the learner's session shares the demo's key prefix
+    assert "Age" in client.get(url).headers  # the lab's own host: the page the demo cached
+    assert "Age" not in client.get(url, HTTP_HOST="localhost").headers  # a browser's host: another key
+    assert "Age" in client.get(url, HTTP_HOST="localhost").headers  # the reload
 
 
 def test_a_log_timing_chart_drops_ticks_below_the_fastest_trial():
