@@ -238,6 +238,8 @@ DEBUG_TOOLBAR_CONFIG = {
     "SHOW_TOOLBAR_CALLBACK": "lessons.toolbar.show_toolbar",
     "IS_RUNNING_TESTS": False,
     "SHOW_COLLAPSED": True,
+    # The toolbar's Signals panel lists Django's own signals; add the bookshop's.
+    "EXTRA_SIGNALS": ["sandbox.signals.order_placed"],
 }
 INTERNAL_IPS = ["127.0.0.1", "::1"]
 

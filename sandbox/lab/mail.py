@@ -5,14 +5,19 @@ recorder gets a "note" event per message, so a learner sees exactly which
 emails their own run sent, even when other learners' runs send at the same time.
 """
 
+from django.core import mail
 from django.core.mail.backends import locmem
 
 from .recorder import SignalEvent, active
+
+# A classroom server runs for weeks; the outbox only ever needs the latest messages.
+OUTBOX_LIMIT = 200
 
 
 class EmailBackend(locmem.EmailBackend):
     def send_messages(self, messages):
         count = super().send_messages(messages)
+        del mail.outbox[:-OUTBOX_LIMIT]
         recorder = active()
         if recorder is not None:
             for message in messages:

@@ -45,7 +45,7 @@ def source_of(obj: object) -> tuple[str, str, int]:
         path = path[len(base) :]
     elif "site-packages/" in path:
         path = path.split("site-packages/", 1)[1]
-    return _dedent(lines), path, start
+    return _dedent(lines), path, max(start, 1)  # a module's source starts at line 0
 
 
 def _dedent(lines: list[str]) -> str:

@@ -28,10 +28,12 @@ def test_the_signals_panel_lists_receivers_by_function_name_only():
     assert not [name for name in post_save if "." in name]
 
 
-def test_the_signals_panel_lists_built_in_signals_but_not_the_shops_own():
+def test_the_signals_panel_lists_built_in_signals_and_only_the_custom_ones_in_extra_signals(settings):
     names = signals_panel_stats()
     assert {"pre_save", "post_save", "m2m_changed", "request_started"} <= set(names)
-    assert "order_placed" not in names
+    assert "order_placed" in names  # listed in DEBUG_TOOLBAR_CONFIG["EXTRA_SIGNALS"]
+    settings.DEBUG_TOOLBAR_CONFIG = {**settings.DEBUG_TOOLBAR_CONFIG, "EXTRA_SIGNALS": []}
+    assert "order_placed" not in signals_panel_stats()
 
 
 def test_the_signals_panel_is_a_map_of_listeners_not_a_log_of_sends(seeded):
