@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import FieldError
+from django.db import connection
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Upper
+from django.db.models.lookups import GreaterThan
 
 from ..lab.recorder import paused
-from ..models import Book
+from ..models import Book, Order
 from ..queries_orm import books_with_price_band, publishers_chained, publishers_same_row
 from .orm_lab import LabForm, code_of, compare, run_query
 from .registry import demo
@@ -202,5 +204,66 @@ def multi_valued(lab, data):
         code_a=code_of(publishers_same_row),
         code_b=code_of(publishers_chained),
         columns=["name"],
+        explain=data["explain"],
+    )
+
+
+TOOLBOX = """\
+Book.objects.annotate(
+    label=Concat(Upper("title"), Value(" from "), "publisher__name"),
+    stars=Coalesce("review_average", Value(0.0)),  # NULL (no reviews) becomes 0.0
+    bigger=Greatest("pages", "stock"),
+    initial=F("title")[:1],  # slicing an F(): Django 5.1+
+).order_by("title")"""
+
+
+@demo(
+    "orm.expression-toolbox",
+    title="The expression toolbox: functions, NULLs last, a lookup as a value",
+    form=LabForm,
+    description="Database functions compute per row in SQL; ordering can put NULLs last; a lookup such as "
+    "GreaterThan is itself an expression you can annotate.",
+    reports=("sql",),
+)
+def expression_toolbox(lab, data):
+    run_query(
+        lab,
+        "Database functions",
+        TOOLBOX,
+        lambda: Book.objects.annotate(
+            label=Concat(Upper("title"), Value(" from "), "publisher__name"),
+            stars=Coalesce("review_average", Value(0.0)),
+            bigger=Greatest("pages", "stock"),
+            initial=F("title")[:1],
+        ).order_by("title"),
+        columns=["title", "label", "stars", "bigger", "initial"],
+        explain=data["explain"],
+    )
+    step, _ = run_query(
+        lab,
+        "desc() without nulls_last",
+        'Book.objects.order_by(F("review_average").desc(), "title")',
+        lambda: Book.objects.order_by(F("review_average").desc(), "title"),
+        columns=["title", "review_average"],
+        explain=data["explain"],
+    )
+    step.fact("database", connection.vendor)  # where NULLs go by default differs between databases
+    step, _ = run_query(
+        lab,
+        "NULLs last",
+        'Book.objects.order_by(F("review_average").desc(nulls_last=True), "title")',
+        lambda: Book.objects.order_by(F("review_average").desc(nulls_last=True), "title"),
+        columns=["title", "review_average"],
+        explain=data["explain"],
+    )
+    step.fact("NULLS LAST in the SQL", "NULLS LAST" in step.queries[0].sql)
+    run_query(
+        lab,
+        "A lookup as a value",
+        'Order.objects.annotate(got_discount=GreaterThan(F("total_price"), F("discounted_price"))).order_by("pk")',
+        lambda: Order.objects.annotate(got_discount=GreaterThan(F("total_price"), F("discounted_price"))).order_by(
+            "pk"
+        ),
+        columns=["pk", "total_price", "discounted_price", "got_discount"],
         explain=data["explain"],
     )

@@ -101,3 +101,11 @@ def test_count_refuses_a_default(run_demo):
     step = run_demo("orm.empty-aggregates").get("Count has no default=")
     assert step.error_type == "TypeError"
     assert step.error == "Count does not allow default."
+
+
+def test_alias_filters_by_the_count_without_selecting_it(run_demo):
+    lab = run_demo("orm.concept-orders", min_items=2)
+    annotated, aliased = lab.get("Orders with more than 2 items"), lab.get("alias() instead of annotate()")
+    assert [r[0] for r in aliased.tables[0].rows] == [r[0] for r in annotated.tables[0].rows] == [3]
+    assert annotated.facts["total_items in SELECT"] is True and annotated.facts["HAVING"] is True
+    assert aliased.facts["total_items in SELECT"] is False and aliased.facts["HAVING"] is True

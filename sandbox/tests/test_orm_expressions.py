@@ -86,3 +86,35 @@ def test_xor_drops_the_book_that_meets_both_conditions(run_demo):
     either_not_both = run_demo("orm.dynamic-q", well_rated=True, cheap=True, connector="xor").get("Your filter")
     assert [r[0] for r in both.tables[0].rows] == ["B2"]
     assert [r[0] for r in either_not_both.tables[0].rows] == ["A1", "A2", "B1"]
+
+
+def test_database_functions_compute_each_row_in_sql(run_demo):
+    rows = {r[0]: r[1:] for r in run_demo("orm.expression-toolbox").get("Database functions").tables[0].rows}
+    label, stars, bigger, initial = rows["A1"]
+    assert (label, initial) == ("A1 from A", "A")
+    assert stars == 4.0 and rows["A2"][1] == 0.0  # Coalesce turned A2's NULL average into 0.0
+    from sandbox.models import Book
+
+    a1 = Book.objects.get(title="A1")
+    assert bigger == max(a1.pages, a1.stock)
+
+
+def test_nulls_last_puts_the_books_without_reviews_at_the_end(run_demo):
+    step = run_demo("orm.expression-toolbox").get("NULLs last")
+    assert [r[0] for r in step.tables[0].rows] == ["A1", "B1", "A2", "B2", "C1"]
+    assert [r[1] for r in step.tables[0].rows][2:] == [None, None, None]
+    assert step.facts["NULLS LAST in the SQL"] is True
+
+
+def test_a_lookup_can_be_annotated_as_a_boolean(run_demo):
+    rows = run_demo("orm.expression-toolbox").get("A lookup as a value").tables[0].rows
+    assert [r[0] for r in rows if r[3] is True] == [1, 3]  # the same orders as the concept page's F() filter
+
+
+def test_where_nulls_sort_by_default_depends_on_the_database(run_demo):
+    rows = run_demo("orm.expression-toolbox").get("desc() without nulls_last").tables[0].rows
+    averages = [r[1] for r in rows]
+    if connection.vendor == "postgresql":  # NULL counts as larger than any value
+        assert averages == [None, None, None, 4.0, 2.0]
+    else:  # SQLite: NULL counts as smaller
+        assert averages == [4.0, 2.0, None, None, None]
