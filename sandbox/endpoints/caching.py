@@ -113,7 +113,8 @@ def report(request: HttpRequest) -> HttpResponse:
     status = availability().get(backend)
     if status is None or not status.available:
         why = status.why if status else "there is no such lab backend"
-        return HttpResponseBadRequest(f"Cache backend {backend!r} is not available: {why}", content_type="text/plain")
+        shown = backend if len(backend) <= 40 else backend[:40] + "…"  # never echo a huge parameter back
+        return HttpResponseBadRequest(f"Cache backend {shown!r} is not available: {why}", content_type="text/plain")
     return cache_page(300, cache=backend, key_prefix=learner_prefix(request))(report_page)(request)
 
 

@@ -73,3 +73,9 @@ def test_caching_endpoints_answer_bad_parameters_with_a_4xx(client, seeded, url,
 def test_a_malformed_if_modified_since_is_ignored_and_the_page_served(client, seeded):
     response = client.get("/lab/caching/book/1/conditional/", headers={"If-Modified-Since": "not a date"})
     assert response.status_code == 200
+
+
+def test_an_unknown_backend_is_named_in_the_400_but_never_echoed_at_length(client, seeded):
+    response = client.get(f"/lab/caching/report/?cached=1&backend={HUGE}")
+    assert response.status_code == 400
+    assert b"there is no such lab backend" in response.content and len(response.content) < 200
