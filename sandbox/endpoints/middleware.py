@@ -33,6 +33,7 @@ def hooks(request: HttpRequest) -> HttpResponse:
 
 
 def boom(request: HttpRequest) -> HttpResponse:
+    """Fails on purpose, for the hooks and errors demos. Visited directly, it shows the site's 500 page."""
     raise RuntimeError("the view failed")
 
 
