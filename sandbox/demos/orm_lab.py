@@ -52,8 +52,11 @@ def run_query(
 
     With `db_error_expected`, an error from the database becomes the step's error instead of failing the demo.
     """
+
+    def run() -> tuple[list[str], list[list[Any]]]:
+        return tabulate(fn(), columns)  # a queryset's SQL runs here, while its rows are read
+
     with lab.step(label, code=code) as step:
-        run = lambda: tabulate(fn(), columns)  # noqa: E731  (querysets run while tabulating)
         table = expect_db_error(step, run) if db_error_expected else run()
         cols, rows = table or (columns or [], [])
         rows = [[_cell(value) for value in row] for row in rows]
