@@ -142,3 +142,8 @@ def test_get_or_set_counts_as_one_miss_then_one_hit_in_the_report(api):
     step = api.get("get_or_set(): get, compute, add, get")
     assert [(op.op, op.hit) for op in step.cache_ops if op.depth == 0] == [("get_or_set", False), ("get_or_set", True)]
     assert (step.cache_hits, step.cache_misses) == (1, 1)
+
+
+def test_on_the_database_backend_the_threads_step_says_why_it_is_skipped(run_demo):
+    step = run_demo("caching.api", backend="lab-db").get("8 threads × 25 incr() at once")
+    assert step.facts == {} and "cannot see its uncommitted rows" in step.log[0]
