@@ -193,3 +193,22 @@ def test_the_timing_lab_and_the_stampede_run_on_memcached(run_demo, lab_memcache
     stampede = run_demo("caching.stampede", backend=lab_memcached, threads=8)
     assert stampede.get("8 threads, get_or_set").facts["expensive() ran"] == 8
     assert stampede.get("8 threads, add() lock").facts["expensive() ran"] == 1
+
+
+@pytest.fixture(params=["redis", "memcached"])
+def real_server(request):
+    """The lab alias of a real Redis, then a real Memcached (private servers started by the conftest fixtures)."""
+    return request.getfixturevalue(f"lab_{request.param}")
+
+
+def test_the_api_facts_hold_on_real_redis_and_memcached(run_demo, real_server):
+    lab = run_demo("caching.api", backend=real_server)
+    assert lab.get("timeout=0 stores nothing").facts["get('zero')"] is None
+    assert lab.get("add() only stores a new key").facts["second add"] is False
+    none = lab.get("A cached None looks like a miss").facts
+    assert none["get('nothing', MISSING) is MISSING"] is False and none["get('missing', MISSING) is MISSING"] is True
+    versions = lab.get("Versions").facts
+    assert versions["get('ver', version=2) after"] is None and versions["get('ver', version=3) after"] == "v2 value"
+    assert lab.get("timeout=None keeps it until evicted").facts["touch('missing', 120)"] is False
+    assert lab.get("Another key prefix is another cache").facts["another prefix: get('my_key')"] is None
+    assert "clear" not in {op.op for op in lab.cache_ops}
