@@ -112,9 +112,9 @@ def report(request: HttpRequest) -> HttpResponse:
     backend = request.GET.get("backend", PAGE_ALIAS)
     status = availability().get(backend)
     if status is None or not status.available:
-        why = status.why if status else "there is no such lab backend"
+        why = f"{status.why}. To use it, {status.how}" if status else "there is no such lab backend"
         shown = backend if len(backend) <= 40 else backend[:40] + "…"  # never echo a huge parameter back
-        return HttpResponseBadRequest(f"Cache backend {shown!r} is not available: {why}", content_type="text/plain")
+        return HttpResponseBadRequest(f"Cache backend {shown!r} is not available: {why}.", content_type="text/plain")
     return cache_page(300, cache=backend, key_prefix=learner_prefix(request))(report_page)(request)
 
 

@@ -73,7 +73,7 @@ def test_the_report_page_refuses_an_unavailable_backend_with_a_400(client, seede
     settings.CACHES = {k: v for k, v in settings.CACHES.items() if k != "lab-memcached"}
     response = client.get("/lab/caching/report/?cached=1&backend=lab-memcached")
     assert response.status_code == 400
-    assert b"MEMCACHED_LOCATION is not set" in response.content
+    assert b"MEMCACHED_LOCATION is not set. To use it, set MEMCACHED_LOCATION=" in response.content
 
 
 def test_the_report_page_is_cached_per_browser_session(client, seeded):
