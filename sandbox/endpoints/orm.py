@@ -34,6 +34,13 @@ class SalesReportParams(forms.Form):
     report = forms.ChoiceField(choices=[(name, name) for name in REPORTS])
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
 
+    def clean(self):
+        data = super().clean()
+        # Best sellers are counted over all time; a year would be silently ignored, so refuse it.
+        if data.get("report") == "best-sellers" and data.get("year") is not None:
+            self.add_error("year", "Only the revenue report can be limited to a year.")
+        return data
+
 
 @require_GET
 def sales_report_csv(request: HttpRequest) -> HttpResponse:
