@@ -125,3 +125,14 @@ def test_the_console_shows_any_model_s_rows_with_their_annotations(run_demo):
     assert [row[0] for row in orders.tables[0].rows] == [1, 3]
     ranks = run_demo("orm.sql-console", query="orm.price-rank").get("orm.price-rank")
     assert ranks.tables[0].columns == ["pk", "title", "price_rank"]
+
+
+def test_the_toolbar_offers_sel_and_expl_on_every_statement_with_params():
+    # Lesson 1 warns that Sel/Expl re-run UPDATEs too; this pins that to the installed django-debug-toolbar.
+    from pathlib import Path
+
+    import debug_toolbar
+
+    panel = (Path(debug_toolbar.__file__).parent / "templates/debug_toolbar/panels/sql.html").read_text()
+    assert "{% if query.params is not None %}" in panel
+    assert "is_select" not in panel
