@@ -19,7 +19,7 @@ from django.db.models import F
 
 from ..lab.cache import learner_cache
 from ..lab.recorder import in_context
-from ..models import Book
+from ..models import Book, Publisher
 from ..receivers.caching import BESTSELLERS_KEY, cached_bestsellers, evict_bestsellers, widget_cache
 from .caching_backends import BackendForm, require_backend
 from .registry import demo
@@ -78,8 +78,17 @@ def invalidation_commit(lab, data):
         lab.disabled_receivers.add(evict_bestsellers.lab_name)
     cache = widget_cache()
     with lab.step("Create a book of your own", code="Book.objects.create(..., learner=learner)"):
+        # Under a publisher of your own too: no canonical row ever gains a child,
+        # so another learner's cascade or count never sees yours.
+        publisher = Publisher.objects.create(name=f"Lab publisher {lab.learner}", learner=lab.learner)
         book = Book.objects.create(
-            title=f"Lab book {lab.learner}", price=10, pages=1, rating=1, stock=0, publisher_id=1, learner=lab.learner
+            title=f"Lab book {lab.learner}",
+            price=10,
+            pages=1,
+            rating=1,
+            stock=0,
+            publisher=publisher,
+            learner=lab.learner,
         )
     try:
         with lab.step("Cache the widget", code="cache.get_or_set('bestsellers', bestsellers, 300)") as step:
@@ -103,7 +112,7 @@ def invalidation_commit(lab, data):
             step.fact("cached after update()", cache.has_key(BESTSELLERS_KEY))
     finally:
         with lab.step("Clean up: delete your book and the widget"):
-            Book.objects.filter(learner=lab.learner, pk=book.pk).delete()
+            Publisher.objects.filter(learner=lab.learner, pk=publisher.pk).delete()  # cascades to the book
             cache.delete(BESTSELLERS_KEY)
 
 
