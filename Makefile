@@ -49,13 +49,13 @@ serve: install ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from
 
 PG_URL ?= $(or $(LAB_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 
-test: install-dev ## Run the whole suite, browser tests included, then the ORM tests on PostgreSQL
+test: install-dev ## Run the whole suite, browser tests included, then the unit tests again on PostgreSQL
 	$(PY) -m pytest -p no:cacheprovider
 	$(MAKE) --no-print-directory test-postgres
 
-test-postgres: install-dev ## The ORM and lab tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
+test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" sandbox/tests/test_orm_*.py sandbox/tests/test_demo_runner.py sandbox/tests/test_recorder.py; \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" sandbox lessons; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the PostgreSQL leg: nothing reachable at $(PG_URL)"; fi
 

@@ -111,7 +111,7 @@ def source(arg: str) -> str:
 
 def sql(arg: str) -> str:
     from sandbox import queries
-    from sandbox.lab.render import highlight_sql
+    from sandbox.lab.render import highlight_sql, plain_params
 
     factory = queries.get(arg)
     if factory is None:
@@ -123,7 +123,9 @@ def sql(arg: str) -> str:
     except Exception as exc:  # an EmptyResultSet or a bad expression: say so in the lesson
         raise DirectiveError(f"The query '{arg}' does not compile: {exc!r}.") from None
     params_html = (
-        f'<div class="lab-sql__params">params: <code>{html.escape(repr(tuple(params)))}</code></div>' if params else ""
+        f'<div class="lab-sql__params">params: <code>{html.escape(repr(plain_params(params)))}</code></div>'
+        if params
+        else ""
     )
     return (
         f'<figure class="sql-figure" data-sql="{html.escape(arg)}">'

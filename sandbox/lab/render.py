@@ -133,3 +133,15 @@ def _ticks(lo: float, hi: float, use_log: bool) -> list[float]:
             step *= mult
             break
     return [round(step * k, 10) for k in range(int(hi / step) + 2)]
+
+
+def plain_params(params) -> tuple:
+    """SQL params as a reader would write them: psycopg 3 wraps ints in int subclasses such as Int4(1)."""
+    plain = []
+    for value in params:
+        if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+            value = int(value)
+        elif isinstance(value, float) and type(value) is not float:
+            value = float(value)
+        plain.append(value)
+    return tuple(plain)

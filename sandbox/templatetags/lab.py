@@ -36,6 +36,14 @@ def show(value: Any) -> str:
 
 
 @register.filter
+def sql_params(params) -> str:
+    """The params a statement was sent with, as a tuple a reader would write."""
+    if isinstance(params, dict):
+        return repr(params)
+    return repr(render.plain_params(params))
+
+
+@register.filter
 def sql_html(sql: str):
     return render.highlight_sql(sql)
 
