@@ -275,6 +275,10 @@ def send(
 
     Pass a `handler` (from `make_handler`) to send several requests through one
     stack: its middleware is built once, as in a server process.
+
+    Don't call `response.close()` inside a run: it sends `request_finished`,
+    whose `close_old_connections` receiver closes the run's database
+    connection mid-transaction (close a file response's file itself instead).
     """
     handler = handler or make_handler(stack)
     request = build_request(path, method, headers=headers, cookies=cookies, data=data, urlconf=urlconf)
