@@ -256,11 +256,29 @@ LOGGING = {
         "request": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"request_id": {"()": "sandbox.middleware.RequestIDLogFilter"}},
+    "filters": {
+        "request_id": {"()": "sandbox.middleware.RequestIDLogFilter"},
+        "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # A demo's inner requests raise on purpose; their errors belong in its report, not the console.
+        "outside_lab_runs": {"()": "sandbox.lab.recorder.OutsideLabRuns"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["request_id"]},
+        # Django's own defaults (django.utils.log.DEFAULT_LOGGING), plus the lab-run filter.
+        "django_console": {
+            "class": "logging.StreamHandler",
+            "level": "INFO",
+            "filters": ["require_debug_true", "outside_lab_runs"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "outside_lab_runs"],
+        },
     },
     "loggers": {
+        "django": {"handlers": ["django_console", "mail_admins"], "level": "INFO"},
         "lab.requests": {"handlers": ["console"], "level": os.environ.get("LAB_REQUEST_LOG_LEVEL", "INFO")},
     },
 }

@@ -69,3 +69,16 @@ def test_a_series_reports_median_and_spread():
     lab = Recorder()
     series = lab.step_now.timings("t", [5.0, 1.0, 3.0])
     assert (series.median, series.low, series.high) == (3.0, 1.0, 5.0)
+
+
+def test_django_errors_from_a_demos_inner_requests_stay_out_of_the_console():
+    import logging
+
+    from sandbox.lab.recorder import OutsideLabRuns
+
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: /x", None, None)
+    assert OutsideLabRuns().filter(record) is True
+    with recording(Recorder()):
+        assert OutsideLabRuns().filter(record) is False
+    handler = next(h for h in logging.getLogger("django").handlers if h.name == "django_console")
+    assert any(isinstance(f, OutsideLabRuns) for f in handler.filters)
