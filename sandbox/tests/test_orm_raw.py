@@ -150,3 +150,8 @@ def test_code_outside_quotes_follows_sql_string_rules():
     assert code_outside_quotes("x' OR '1'='1").split() == ["OR", "="]
     assert code_outside_quotes("it''s all text").strip() == ""  # '' is a quote inside the string
     assert "UNION" in code_outside_quotes("x' UNION SELECT '")
+
+
+def test_the_parameterised_statement_text_never_changes_with_the_input(run_demo):
+    texts = {run_demo("orm.injection", title=t).get("params (safe)").queries[0].sql for t in ("A1", "x' OR '1'='1")}
+    assert len(texts) == 1
