@@ -109,3 +109,10 @@ def test_alias_filters_by_the_count_without_selecting_it(run_demo):
     assert [r[0] for r in aliased.tables[0].rows] == [r[0] for r in annotated.tables[0].rows] == [3]
     assert annotated.facts["total_items in SELECT"] is True and annotated.facts["HAVING"] is True
     assert aliased.facts["total_items in SELECT"] is False and aliased.facts["HAVING"] is True
+
+
+def test_the_comparison_marks_the_second_join_of_annotate_first(run_demo):
+    step = run_demo("orm.annotate-order", distinct=False).get("annotate → filter vs filter → annotate")
+    removed = [chunk.split("</del>", 1)[0] for chunk in step.figures[0].html.split("<del")[1:]]
+    assert any("JOIN" in line and "T3" in line for line in removed)  # only annotate → filter joins book twice
+    assert any("T3" in line and "rating" in line for line in removed)  # and filters on the second join
