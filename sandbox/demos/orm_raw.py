@@ -121,7 +121,7 @@ def code_outside_quotes(value: str) -> str:
 def only_comparisons_on_books(value: str) -> None:
     code = code_outside_quotes(value)
     words = {word.lower() for word in re.findall(r"[A-Za-z_]\w*", code)} - KEYWORDS - COLUMNS
-    odd = {char for char in code if char not in OPERATORS and not (char.isalnum() or char == "_")}
+    odd = {char for char in code if char not in OPERATORS and not (char.isascii() and (char.isalnum() or char == "_"))}
     if words or odd:
         found = ", ".join(sorted(words | odd))
         raise forms.ValidationError(

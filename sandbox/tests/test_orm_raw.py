@@ -127,6 +127,8 @@ def test_input_that_breaks_the_vulnerable_sql_is_shown_as_the_database_s_error(r
         "x' OR \"title\" = '",
         "x' OR upper(title) = 'A1",
         "x' OR learner = '",
+        "x' OR ÄÖ = '",
+        "x' OR\ttitle = '",
     ],
 )
 def test_the_vulnerable_query_cannot_be_made_to_read_another_table(client, seeded, settings, title):
