@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -32,6 +33,18 @@ LESSON_FILE_RE = re.compile(r"^(?P<number>\d{2,3})-(?P<slug>[a-z0-9]+(?:-[a-z0-9
 TRACK_FILE = "_track.md"
 # First URL segments the site already uses: a track cannot be called that.
 RESERVED = frozenset({"admin", "demos", "lab", "static", "media", "__debug__"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A "Further reading" link from a lesson's `references` front matter (validated: https only)."""
+
+    title: str
+    url: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ class Lesson:
     requires: str = ""
     trusted_html: bool = False
     demos: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
 
     @property
     def key(self) -> str:
@@ -217,6 +231,7 @@ def build(roots: list[Path]) -> Catalogue:
             body_line=parsed.body_line,
             digest=digest,
             demos=tuple(dict.fromkeys(f.value for f in scan.directives(parsed.body) if f.kind == "demo")),
+            references=tuple(Reference(r["title"].strip(), r["url"]) for r in meta.get("references") or ()),
         )
         entry["lessons"].append(lessons[key])
 

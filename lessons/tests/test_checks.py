@@ -51,7 +51,7 @@ def test_missing_and_invalid_fields_are_reported_on_their_lines(content):
         (
             "lessons.E002",
             "02-bad.md:6",
-            "Unknown front matter field 'favourite' (known: minutes, objectives, requires, summary, title, trusted_html).",
+            "Unknown front matter field 'favourite' (known: minutes, objectives, references, requires, summary, title, trusted_html).",
         ),
     ]
 

@@ -120,10 +120,107 @@
     headings.forEach(function (h) { observer.observe(h); });
   }
 
+
+  /* Progress: which lessons this learner marked complete, kept in this browser only (localStorage),
+     so pages stay identical for everyone and can be cached. The course order comes from the sidebar. */
+  var PROGRESS_KEY = "lab-progress";
+  function loadProgress() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(PROGRESS_KEY) || "{}");
+      return saved && typeof saved === "object" && !Array.isArray(saved) ? saved : {};
+    } catch (e) { return {}; }
+  }
+  function saveProgress(done) {
+    try { localStorage.setItem(PROGRESS_KEY, JSON.stringify(done)); } catch (e) {}
+  }
+  function courseLessons() {
+    return Array.prototype.map.call(document.querySelectorAll("#course-nav [data-lesson-key]"), function (li) {
+      var a = li.querySelector("a");
+      return { key: li.dataset.lessonKey, url: a.getAttribute("href"), title: li.querySelector(".course-nav__label").textContent };
+    });
+  }
+  /* The first unfinished lesson after the one completed most recently (wrapping round), or null when all are done. */
+  function nextLesson(lessons, done) {
+    var latest = -1;
+    lessons.forEach(function (lesson, i) {
+      if (done[lesson.key] && (latest < 0 || done[lesson.key] > done[lessons[latest].key])) latest = i;
+    });
+    for (var step = 1; step <= lessons.length; step++) {
+      var lesson = lessons[(latest + step) % lessons.length];
+      if (!done[lesson.key]) return lesson;
+    }
+    return null;
+  }
+  function markDone(item, isDone) {
+    item.classList.toggle("is-complete", isDone);
+    var link = item.querySelector("a") || item;
+    var note = link.querySelector(".progress-note");
+    if (isDone && !note) {
+      note = document.createElement("span");
+      note.className = "progress-note visually-hidden";
+      note.textContent = " (completed)";
+      link.appendChild(note);
+    } else if (!isDone && note) {
+      note.remove();
+    }
+  }
+  function renderProgress() {
+    var done = loadProgress();
+    var lessons = courseLessons();
+    document.querySelectorAll("[data-lesson-key]").forEach(function (item) {
+      if (item.matches("[data-complete-toggle]")) {
+        item.setAttribute("aria-pressed", done[item.dataset.lessonKey] ? "true" : "false");
+      } else {
+        markDone(item, Boolean(done[item.dataset.lessonKey]));
+      }
+    });
+    document.querySelectorAll("[data-track-progress]").forEach(function (box) {
+      var track = box.dataset.trackProgress;
+      var inTrack = lessons.filter(function (lesson) { return lesson.key.split("/")[0] === track; });
+      var count = inTrack.filter(function (lesson) { return done[lesson.key]; }).length;
+      box.querySelector("[data-progress-done]").textContent = count;
+      box.querySelector(".progress__fill").style.width = (inTrack.length ? (100 * count) / inTrack.length : 0) + "%";
+      box.classList.toggle("is-complete", inTrack.length > 0 && count === inTrack.length);
+      box.hidden = false;
+    });
+    var cont = document.querySelector("[data-continue]");
+    var anyDone = lessons.some(function (lesson) { return done[lesson.key]; });
+    if (cont && anyDone && lessons.length) {
+      var next = nextLesson(lessons, done);
+      cont.href = next ? next.url : lessons[0].url;
+      cont.textContent = next ? "Continue with “" + next.title + "”" : "All done! Review “" + lessons[0].title + "”";
+    }
+  }
+  function initProgress() {
+    var toggle = document.querySelector("[data-complete-toggle]");
+    if (toggle) {
+      toggle.closest("[data-progress-complete]").hidden = false;
+      toggle.addEventListener("click", function () {
+        var done = loadProgress();
+        var key = toggle.dataset.lessonKey;
+        if (done[key]) delete done[key]; else done[key] = Date.now();
+        saveProgress(done);
+        renderProgress();
+        var status = document.querySelector("[data-complete-status]");
+        var track = key.split("/")[0];
+        var inTrack = courseLessons().filter(function (lesson) { return lesson.key.split("/")[0] === track; });
+        var count = inTrack.filter(function (lesson) { return done[lesson.key]; }).length;
+        if (status) {
+          status.textContent = (done[key] ? "Marked complete. " : "No longer marked complete. ") +
+            count + " of " + inTrack.length + " lessons in this track complete.";
+        }
+      });
+    }
+    renderProgress();
+    /* Another tab marked a lesson: keep this one in step. */
+    window.addEventListener("storage", function (event) { if (event.key === PROGRESS_KEY) renderProgress(); });
+  }
+
   function init() {
     initTheme();
     initMenu();
     initToc();
+    initProgress();
     addCopyButtons(document);
     focusableScrollers(document);
     if (window.htmx) {
