@@ -19,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    RowRange,
     Subquery,
     Sum,
     Value,
@@ -169,6 +170,16 @@ def running_total_of_price() -> QuerySet:
     return Book.objects.annotate(
         running_total=Window(Sum("price"), order_by=[F("price").asc(), F("pk").asc()])
     ).order_by("price", "pk")
+
+
+@named_query("orm.frame-ties")
+def running_count_by_rating() -> QuerySet:
+    # Ordered by rating alone, the default frame (RANGE ... CURRENT ROW) takes in every book tied with this one;
+    # a ROWS frame, with pk to break the ties, stops at this row.
+    return Book.objects.annotate(
+        range_frame=Window(Count("pk"), order_by=F("rating").asc()),
+        rows_frame=Window(Count("pk"), order_by=[F("rating").asc(), F("pk").asc()], frame=RowRange(end=0)),
+    ).order_by("rating", "pk")
 
 
 @named_query("orm.top-per-publisher")

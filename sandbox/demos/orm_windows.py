@@ -6,7 +6,12 @@ from django import forms
 from django.db.models import Avg, F, RowRange, Window
 
 from ..models import Order
-from ..queries_orm import price_rank_within_publisher, running_total_of_price, top_book_per_publisher
+from ..queries_orm import (
+    price_rank_within_publisher,
+    running_count_by_rating,
+    running_total_of_price,
+    top_book_per_publisher,
+)
 from .orm_lab import LabForm, code_of, run_query
 from .registry import demo
 
@@ -28,6 +33,11 @@ VIEWS = {  # choice -> (label, named query, columns)
     ),
     "running": ("Running total of price", running_total_of_price, ["title", "price", "running_total"]),
     "top": ("Top book per publisher", top_book_per_publisher, ["title", "publisher_id", "rating", "rk"]),
+    "ties": (
+        "Ties: the default RANGE frame vs a ROWS frame",
+        running_count_by_rating,
+        ["title", "rating", "range_frame", "rows_frame"],
+    ),
     "moving": (
         "Moving average of order totals",
         moving_average_of_orders,

@@ -32,3 +32,12 @@ def test_the_first_order_s_moving_average_is_its_own_total(run_demo):
     first = rows[0]
     assert Decimal(str(first[3])) == Decimal(first[2])  # a ROWS frame with no earlier row holds only this one
     assert any(Decimal(str(r[3])) != Decimal(r[2]) for r in rows[1:])
+
+
+def test_the_default_frame_takes_in_ties_and_a_rows_frame_does_not(run_demo):
+    step = run_demo("orm.windows", view="ties").get("Ties: the default RANGE frame vs a ROWS frame")
+    rows = step.tables[0].rows
+    assert [r[1] for r in rows] == [1.0, 1.0, 4.0, 4.0, 5.0]
+    assert [r[2] for r in rows] == [2, 2, 4, 4, 5]  # tied books share the count of their whole tie group
+    assert [r[3] for r in rows] == [1, 2, 3, 4, 5]
+    assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in step.queries[0].sql
