@@ -61,7 +61,11 @@ def windows(lab, data):
     label, fn, columns = VIEWS[data["view"]]
     step, _ = run_query(lab, label, code_of(fn), fn, columns=columns, explain=data["explain"])
     sql = step.queries[0].sql
-    step.fact("OVER clause", sql[sql.index(" OVER ") + 1 :].split(" AS ", 1)[0])
+    overs = ["OVER " + part.split(" AS ", 1)[0] for part in sql.split(" OVER ")[1:]]
+    if len(overs) == 1:
+        step.fact("OVER clause", overs[0])
+    else:
+        step.fact("OVER clauses", overs)
     if data["view"] == "top":
         step.fact("titles", [row[0] for row in step.tables[0].rows])
         # Filtering on a window: Django wraps the windowed query and filters the outer one.

@@ -40,4 +40,6 @@ def test_the_default_frame_takes_in_ties_and_a_rows_frame_does_not(run_demo):
     assert [r[1] for r in rows] == [1.0, 1.0, 4.0, 4.0, 5.0]
     assert [r[2] for r in rows] == [2, 2, 4, 4, 5]  # tied books share the count of their whole tie group
     assert [r[3] for r in rows] == [1, 2, 3, 4, 5]
-    assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in step.queries[0].sql
+    range_over, rows_over = step.facts["OVER clauses"]
+    assert "ROWS" not in range_over and "RANGE" not in range_over  # no frame written: the SQL default applies
+    assert "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in rows_over
