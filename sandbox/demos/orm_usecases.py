@@ -115,7 +115,7 @@ def catalogue_search(lab, data):
         )
         if previous is not None:
             changed = show_sql_diff(
-                step, "SQL this filter changed", previous.label, previous.queries, label, step.queries
+                step, "SQL this filter changed", "the step before", previous.queries, "this step", step.queries
             )
             step.fact("SQL lines that differ", changed)
         previous = step
