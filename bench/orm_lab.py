@@ -97,6 +97,7 @@ def bench_demos(runs: int) -> list[tuple[str, float, float, int]]:
 
 def bench_large(size: int, books: int, trials: int) -> list[tuple[str, str, int, int, int, float, float]]:
     from sandbox.demos import registry
+    from sandbox.demos.orm_loading import LABELS
     from sandbox.demos.runner import run_demo
     from sandbox.seed import load_large
 
@@ -120,9 +121,9 @@ def bench_large(size: int, books: int, trials: int) -> list[tuple[str, str, int,
             (
                 slow,
                 fast,
-                lab.get(slow).facts["books"],
-                lab.get(slow).facts["queries"],
-                lab.get(fast).facts["queries"],
+                lab.get(LABELS[slow]).facts["books"],  # steps are named as the demo's drop-down names them
+                lab.get(LABELS[slow]).facts["queries"],
+                lab.get(LABELS[fast]).facts["queries"],
                 medians[slow],
                 medians[fast],
             )
