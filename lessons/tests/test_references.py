@@ -134,3 +134,17 @@ def test_track_and_home_pages_carry_progress_hooks_but_no_learner_state(client, 
     assert 'data-track-progress="orm" hidden' in track
     assert '<li class="lesson-item" data-lesson-key="orm/lazy">' in track
     assert "is-complete" not in home + track  # progress is drawn by site.js from localStorage, never by the server
+
+
+def test_every_course_lesson_ends_with_further_reading_from_the_authority(settings):
+    """The real course: 2-5 links each, to the Django 5.2 docs (or the debug toolbar's docs for its panels)."""
+    settings.LAB_CONTENT_ROOT = None
+    settings.LAB_CONTENT_DIRS = []
+    lessons = get_catalogue().lessons
+    assert lessons
+    for lesson in lessons:
+        assert 2 <= len(lesson.references) <= 5, lesson.key
+        for reference in lesson.references:
+            assert reference.url.startswith(
+                ("https://docs.djangoproject.com/en/5.2/", "https://django-debug-toolbar.readthedocs.io/en/latest/")
+            ), (lesson.key, reference.url)
