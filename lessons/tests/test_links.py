@@ -1,0 +1,70 @@
+"""A learner never meets a dead end: every internal link on every course page answers 200, and its #anchor exists."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+
+from lessons.catalogue import get_catalogue
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+def parse(html: str) -> Links:
+    links = Links()
+    links.feed(html)
+    return links
+
+
+@pytest.fixture
+def course(settings):
+    """The real course in content/, not the engine tests' fixture course."""
+    settings.LAB_CONTENT_ROOT = None
+    settings.LAB_CONTENT_DIRS = []
+    return get_catalogue()
+
+
+def test_every_internal_link_on_every_course_page_resolves(seeded, client, course):
+    pages = ["/", "/demos/", *(t.url for t in course.tracks), *(lesson.url for lesson in course.lessons)]
+    assert len(pages) == 2 + len(course.tracks) + len(course.lessons) and course.lessons
+    parsed: dict[str, Links] = {}
+
+    def fetch(url: str) -> Links:
+        if url not in parsed:
+            response = client.get(url)
+            assert response.status_code == 200, f"{url} answered {response.status_code}"
+            parsed[url] = parse(response.content.decode())
+        return parsed[url]
+
+    broken = []
+    for page in pages:
+        for href in fetch(page).hrefs:
+            url = urljoin(f"http://testserver{page}", href)
+            if not url.startswith("http://testserver/"):
+                continue  # external: the docs links are checked against Django's docs source, not fetched here
+            path, fragment = urldefrag(url.removeprefix("http://testserver"))
+            if path.startswith("/static/"):
+                continue
+            try:
+                target = fetch(path)
+            except AssertionError as exc:
+                broken.append(f"{page} -> {href}: {exc}")
+                continue
+            if fragment and fragment not in target.ids:
+                broken.append(f"{page} -> {href}: no element with id {fragment!r}")
+    assert len(parsed) >= len(pages)  # every page was fetched, plus any link target outside them
+    assert broken == []
