@@ -49,6 +49,15 @@
     nav.addEventListener("click", function (event) { if (event.target.closest("a")) setOpen(false); });
   }
 
+  /* On a wide screen the sidebar scrolls on its own: start it at the current lesson, not at lesson 1 of track 1. */
+  function revealCurrentLesson() {
+    var nav = document.getElementById("course-nav");
+    var current = nav && nav.querySelector("[aria-current=page]");
+    if (!current || nav.scrollHeight <= nav.clientHeight) return;
+    var top = current.getBoundingClientRect().top - nav.getBoundingClientRect().top + nav.scrollTop;
+    nav.scrollTop = Math.max(0, top - nav.clientHeight / 3);
+  }
+
   /* Copy buttons on every code block, including ones htmx swaps in later. */
   function codeText(block) {
     var code = block.querySelector("pre code") || block.querySelector("pre") || block;
@@ -219,6 +228,7 @@
   function init() {
     initTheme();
     initMenu();
+    revealCurrentLesson();
     initToc();
     initProgress();
     addCopyButtons(document);

@@ -1,0 +1,64 @@
+"""A new learner's path through the course, at three widths and both themes: nothing overflows, nothing is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.catalogue import get_catalogue
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
+
+WIDTHS = {"desktop": (1280, 900), "tablet": (768, 1024), "phone": (390, 844)}
+
+
+def course_pages():
+    catalogue = get_catalogue()
+    # The home page, the demos index, and each track page with its first lesson.
+    return ["/", "/demos/", *(url for t in catalogue.tracks for url in (t.url, t.lessons[0].url))]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", WIDTHS)
+def test_no_course_page_scrolls_sideways(new_page, lab, size, scheme):
+    width, height = WIDTHS[size]
+    page = new_page(viewport={"width": width, "height": height}, color_scheme=scheme, has_touch=width < 800)
+    for url in course_pages():
+        page.goto(lab + url)
+        assert page.evaluate("document.documentElement.dataset.theme") == scheme
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} overflows at {width}px"
+    assert page.errors == []
+
+
+def test_previous_and_next_walk_a_track_in_order(page, lab):
+    track = get_catalogue().tracks[1]
+    page.goto(lab + track.lessons[0].url)
+    for lesson in track.lessons[1:3]:
+        page.locator(".pager a[rel=next]").click()
+        page.wait_for_url(lab + lesson.url)
+        assert page.locator("h1").inner_text() == lesson.title
+    page.locator(".pager a[rel=prev]").click()
+    page.wait_for_url(lab + track.lessons[1].url)
+
+
+def test_the_sidebar_opens_at_the_current_lesson(page, lab):
+    lesson = get_catalogue().lessons[-1]
+    page.goto(lab + lesson.url)
+    visible = page.evaluate(
+        """() => {
+            const nav = document.getElementById('course-nav').getBoundingClientRect();
+            const link = document.querySelector('#course-nav [aria-current=page]').getBoundingClientRect();
+            return link.top >= nav.top && link.bottom <= nav.bottom;
+        }"""
+    )
+    assert visible, "the current lesson is scrolled out of the sidebar"
+
+
+def test_the_table_of_contents_jumps_to_its_section_and_to_further_reading(page, lab):
+    lesson = get_catalogue().lessons[0]
+    page.goto(lab + lesson.url)
+    page.locator(".toc a[href='#further-reading-title']").click()
+    assert page.evaluate("location.hash") == "#further-reading-title"
+    top = page.evaluate("document.getElementById('further-reading-title').getBoundingClientRect().top")
+    assert 0 <= top < 900, "the Further reading heading is not on screen after following the TOC link"
+    header = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().bottom")
+    assert top >= header, "the sticky header covers the heading the TOC jumped to"
