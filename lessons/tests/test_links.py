@@ -68,3 +68,17 @@ def test_every_internal_link_on_every_course_page_resolves(seeded, client, cours
                 broken.append(f"{page} -> {href}: no element with id {fragment!r}")
     assert len(parsed) >= len(pages)  # every page was fetched, plus any link target outside them
     assert broken == []
+
+
+def test_the_demos_index_is_marked_as_the_current_page_in_the_top_navigation(seeded, client, course):
+    html = client.get("/demos/").content.decode()
+    assert '<a href="/demos/" aria-current="page">All demos</a>' in html
+    assert 'aria-current="page">All demos' not in client.get("/").content.decode()
+
+
+def test_the_pager_says_when_it_crosses_into_the_next_track_and_the_last_lesson_leads_home(client, course):
+    last_of_first_track = course.tracks[0].lessons[-1]
+    html = client.get(last_of_first_track.url).content.decode()
+    assert f'href="{course.tracks[1].lessons[0].url}" rel="next"><span class="pager__dir">Next track →</span>' in html
+    html = client.get(course.lessons[-1].url).content.decode()
+    assert '<a class="pager__link pager__link--next" href="/"><span class="pager__dir">The end of the course →' in html
