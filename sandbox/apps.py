@@ -6,6 +6,7 @@ class SandboxConfig(AppConfig):
     verbose_name = "Bookshop sandbox"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the deploy checks)
         from .lab import hooks
 
         # The tracer connects before any receiver, so it logs each send first.

@@ -4,6 +4,7 @@ The id scopes everything a learner can touch: rows a demo commits, cache keys
 (sandbox.lab.cache.learner_cache), and the rate limit.
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -11,11 +12,14 @@ from django.core.cache import caches
 from django.http import HttpRequest
 
 SESSION_KEY = "lab_learner"
+LEARNER_RE = re.compile(r"[0-9a-f]{16}")
 
 
 def learner_id(request: HttpRequest) -> str:
     learner = request.session.get(SESSION_KEY)
-    if not learner:
+    # The session is signed, so only this site wrote it; still, the id goes into cache keys
+    # and file paths, so anything but the shape we make is replaced rather than trusted.
+    if not isinstance(learner, str) or not LEARNER_RE.fullmatch(learner):
         learner = secrets.token_hex(8)
         request.session[SESSION_KEY] = learner
     return learner
