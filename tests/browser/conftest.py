@@ -29,6 +29,13 @@ ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Browser tests run last. Playwright's sync API keeps an event loop in the main thread until the
+    session ends, and async_to_sync (an async demo, an async handler) refuses to run beside it."""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: Path(str(item.path)).is_relative_to(here))  # stable: order kept within each group
+
+
 @pytest.fixture(scope="session")
 def browser():
     from conftest import require

@@ -62,3 +62,21 @@ def test_the_table_of_contents_jumps_to_its_section_and_to_further_reading(page,
     assert 0 <= top < 900, "the Further reading heading is not on screen after following the TOC link"
     header = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().bottom")
     assert top >= header, "the sticky header covers the heading the TOC jumped to"
+
+
+def test_below_1200px_the_contents_fold_into_the_top_of_the_lesson(new_page, lab):
+    from .conftest import axe_violations
+
+    lesson = get_catalogue().lessons[0]
+    page = new_page(viewport={"width": 768, "height": 1024})
+    page.goto(lab + lesson.url)
+    assert not page.locator(".toc").is_visible()
+    inline = page.locator(".toc-inline")
+    assert inline.is_visible()
+    inline.locator("summary").click()
+    inline.locator("a[href='#further-reading-title']").click()
+    assert page.evaluate("location.hash") == "#further-reading-title"
+    assert axe_violations(page) == ""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator(".toc").is_visible() and not inline.is_visible()
+    assert page.errors == []
