@@ -228,6 +228,9 @@ LAB_CONTENT_DIRS = [Path(p) for p in env_list("LAB_CONTENT_DIRS", []) for p in p
 # Demo runs: a cooperative time limit (seconds) and a per-learner rate limit.
 LAB_RUN_TIME_LIMIT = float(os.environ.get("LAB_RUN_TIME_LIMIT", "10"))
 LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60)  # runs per learner per minute
+# New learner ids (runs without a session) per client address per minute: dropping cookies is no way around
+# the rate limit. Off in tests, whose fresh clients all come from one address.
+LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 0 if TESTING else 120)
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
 
 DEBUG_TOOLBAR_CONFIG = {

@@ -177,3 +177,22 @@ def test_a_learner_id_from_the_session_is_used_only_if_it_has_the_shape_the_site
     assert re.fullmatch(r"[0-9a-f]{16}", learner)
     assert learner != stored
     assert request.session[learners.SESSION_KEY] == learner
+
+
+def test_dropping_the_session_cookie_is_no_way_around_the_rate_limit(seeded, settings):
+    """Each cookie-less run mints a new learner (a fresh limit); new learners per address are capped too."""
+    settings.LAB_RATE_LIMIT = 1
+    settings.LAB_NEW_LEARNER_LIMIT = 3
+    caches["default"].clear()
+    codes = [Client().post("/demos/orm.explain-index/run/", **HTMX).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    other = Client(REMOTE_ADDR="10.0.0.2")
+    assert other.post("/demos/orm.explain-index/run/", **HTMX).status_code == 200
+
+
+def test_a_learner_with_a_session_is_not_counted_as_new(seeded, settings):
+    settings.LAB_RATE_LIMIT = 10
+    settings.LAB_NEW_LEARNER_LIMIT = 1
+    caches["default"].clear()
+    client = Client()
+    assert [client.post("/demos/orm.explain-index/run/", **HTMX).status_code for _ in range(3)] == [200] * 3

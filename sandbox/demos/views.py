@@ -20,8 +20,12 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     demo = registry.get(slug)
     if demo is None:
         raise Http404("No such demo.")
+    now = time.time()
+    new = not learners.has_learner(request)  # no session yet: this run mints a learner id
     learner = learners.learner_id(request)
-    if not learners.allow_run(learner, time.time()):
+    address = request.META.get("REMOTE_ADDR", "")
+    allowed = learners.allow_run(learner, now) and (not new or learners.allow_new_learner(address, now))
+    if not allowed:
         return _respond(
             request,
             demo,

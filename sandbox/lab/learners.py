@@ -19,7 +19,7 @@ def learner_id(request: HttpRequest) -> str:
     learner = request.session.get(SESSION_KEY)
     # The session is signed, so only this site wrote it; still, the id goes into cache keys
     # and file paths, so anything but the shape we make is replaced rather than trusted.
-    if not isinstance(learner, str) or not LEARNER_RE.fullmatch(learner):
+    if not has_learner(request):
         learner = secrets.token_hex(8)
         request.session[SESSION_KEY] = learner
     return learner
@@ -30,11 +30,29 @@ def allow_run(learner: str, now: float) -> bool:
 
     Kept in the default cache (Redis in a classroom), so every worker agrees.
     """
-    limit = settings.LAB_RATE_LIMIT
+    return _allow(f"lab:rate:{learner}", settings.LAB_RATE_LIMIT, now)
+
+
+def allow_new_learner(address: str, now: float) -> bool:
+    """LAB_NEW_LEARNER_LIMIT new learner ids per client address per minute.
+
+    A run without a session cookie mints a learner id, and with it a fresh
+    rate limit; without this cap a script that drops its cookies would never
+    be limited. Generous, as a classroom behind one NAT address shares it.
+    """
+    return _allow(f"lab:new:{address}", settings.LAB_NEW_LEARNER_LIMIT, now)
+
+
+def has_learner(request: HttpRequest) -> bool:
+    learner = request.session.get(SESSION_KEY)
+    return isinstance(learner, str) and LEARNER_RE.fullmatch(learner) is not None
+
+
+def _allow(name: str, limit: int, now: float) -> bool:
     if limit <= 0:
         return True
     cache = caches["default"]
-    key = f"lab:rate:{learner}:{int(now // 60)}"
+    key = f"{name}:{int(now // 60)}"
     cache.add(key, 0, timeout=90)
     try:
         count = cache.incr(key)
