@@ -52,7 +52,7 @@ def test_every_number_a_demo_takes_has_an_upper_bound_and_text_a_max_length(db):
 
 
 def test_the_time_limit_holds_for_every_demo_at_its_heaviest_inputs(lab):
-    limit = 0.5
+    limit = 0.1
     over = []
 
     def seconds(demo: registry.Demo) -> float:
@@ -65,7 +65,7 @@ def test_the_time_limit_holds_for_every_demo_at_its_heaviest_inputs(lab):
     for demo in registry.all_demos():
         # One statement, cache call or benchmark round past the deadline at most; a second try
         # tells a busy test machine from a demo that keeps going.
-        if seconds(demo) > limit + 0.5 and (elapsed := seconds(demo)) > limit + 0.5:
+        if seconds(demo) > limit + 0.8 and (elapsed := seconds(demo)) > limit + 0.8:
             over.append((demo.slug, round(elapsed, 2)))
     assert over == []
 
