@@ -196,3 +196,13 @@ def test_a_learner_with_a_session_is_not_counted_as_new(seeded, settings):
     caches["default"].clear()
     client = Client()
     assert [client.post("/demos/orm.explain-index/run/", **HTMX).status_code for _ in range(3)] == [200] * 3
+
+
+def test_a_time_out_inside_an_inner_request_stops_the_demo_not_just_that_request(lab):
+    """The deadline strikes inside a view the demo sent a request to: Django turns it into a 500 for
+    that request, and the demo must still stop instead of timing 100 failing requests."""
+    demo = dataclasses.replace(registry.get("caching.timing-lab"), time_limit=0.05)
+    started = time.perf_counter()
+    recorder = run_demo(demo, cleaned(demo, {"backend": "lab-locmem", "trials": 50}), learner=LEARNER)
+    assert "time limit" in recorder.error
+    assert time.perf_counter() - started < 1.0

@@ -284,7 +284,15 @@ def send(
     request = build_request(path, method, headers=headers, cookies=cookies, data=data, urlconf=urlconf)
     response = handler.get_response(request)
     response.lab_request = request  # so a report can show the request headers really sent
+    _stop_if_out_of_time()
     return response
+
+
+def _stop_if_out_of_time() -> None:
+    """A time-out inside the view became that request's 500 response; stop the demo's loop here too."""
+    recorder = active()
+    if recorder is not None:
+        recorder.check_time()
 
 
 def make_handler(stack: Iterable[StackItem], is_async: bool = False) -> LabHandler:
@@ -307,6 +315,7 @@ async def asend(
     request = build_request(path, method, headers=headers, cookies=cookies, asynchronous=True, urlconf=urlconf)
     response = await handler.get_response_async(request)
     response.lab_request = request
+    _stop_if_out_of_time()
     return response
 
 
