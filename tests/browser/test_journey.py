@@ -80,3 +80,13 @@ def test_below_1200px_the_contents_fold_into_the_top_of_the_lesson(new_page, lab
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.locator(".toc").is_visible() and not inline.is_visible()
     assert page.errors == []
+
+
+def test_on_a_phone_without_javascript_the_lesson_comes_before_the_course_list(new_page, lab):
+    page = new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page.goto(lab + get_catalogue().lessons[0].url)
+    main_top = page.evaluate("document.getElementById('main').getBoundingClientRect().top")
+    nav_top = page.evaluate("document.getElementById('course-nav').getBoundingClientRect().top")
+    assert main_top < nav_top
+    assert page.locator("#course-nav").is_visible()  # still there, below the lesson
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
