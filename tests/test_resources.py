@@ -206,3 +206,18 @@ def test_a_time_out_inside_an_inner_request_stops_the_demo_not_just_that_request
     recorder = run_demo(demo, cleaned(demo, {"backend": "lab-locmem", "trials": 50}), learner=LEARNER)
     assert "time limit" in recorder.error
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_learner_runs_one_demo_at_a_time(seeded, settings):
+    """A second run while the first is still going is a 429, so one learner cannot occupy every worker."""
+    settings.LAB_RATE_LIMIT = 0
+    client = Client()
+    assert client.post("/demos/orm.explain-index/run/", **HTMX).status_code == 200
+    learner = client.session[learners.SESSION_KEY]
+    with learners.one_run_at_a_time(learner, 10) as started:  # the "first run", still going
+        assert started
+        busy = client.post("/demos/orm.explain-index/run/", **HTMX)
+        assert busy.status_code == 429
+        assert "previous run is still going" in busy.content.decode()
+        assert Client().post("/demos/orm.explain-index/run/", **HTMX).status_code == 200  # others are not held up
+    assert client.post("/demos/orm.explain-index/run/", **HTMX).status_code == 200

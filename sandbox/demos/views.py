@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,7 +46,11 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
         )
     options = {"disabled_receivers": request.POST.getlist("disabled_receivers")}
-    recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
+    with learners.one_run_at_a_time(learner, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as started:
+        if not started:
+            message = "Your previous run is still going. Wait for its report, then press Run again."
+            return _respond(request, demo, render_report(demo, message=message, status=429), status=429)
+        recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
     return _respond(request, demo, render_report(demo, recorder, request=request, form=form))
 
 

@@ -6,6 +6,8 @@ The id scopes everything a learner can touch: rows a demo commits, cache keys
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
@@ -46,6 +48,22 @@ def allow_new_learner(address: str, now: float) -> bool:
 def has_learner(request: HttpRequest) -> bool:
     learner = request.session.get(SESSION_KEY)
     return isinstance(learner, str) and LEARNER_RE.fullmatch(learner) is not None
+
+
+@contextmanager
+def one_run_at_a_time(learner: str, time_limit: float) -> Iterator[bool]:
+    """True if this learner has no other run going (then it holds the slot until the block ends).
+
+    A run can last up to its time limit; without this, one learner sending
+    runs in parallel could keep every worker of the classroom busy.
+    """
+    cache, key = caches["default"], f"lab:running:{learner}"
+    started = cache.add(key, 1, timeout=int(time_limit) + 10)  # expires even if a worker dies mid-run
+    try:
+        yield started
+    finally:
+        if started:
+            cache.delete(key)
 
 
 def _allow(name: str, limit: int, now: float) -> bool:
