@@ -221,3 +221,21 @@ def test_a_learner_runs_one_demo_at_a_time(seeded, settings):
         assert "previous run is still going" in busy.content.decode()
         assert Client().post("/demos/orm.explain-index/run/", **HTMX).status_code == 200  # others are not held up
     assert client.post("/demos/orm.explain-index/run/", **HTMX).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cached=1&backend=lab-locmem&x=1",
+        "cached=1&backend=lab-locmem&backend=lab-locmem",
+        "backend=lab-locmem&cached=1",
+        "cached=1&backend=lab%2Dlocmem",
+        "cached=%31&backend=lab-locmem",
+    ],
+)
+def test_the_cached_report_stores_one_page_per_backend_not_one_per_spelling(seeded, query):
+    """cache_page keys on the full URL: any other spelling of the query would store another copy."""
+    caches["lab-locmem"].clear()
+    assert Client().get(f"/lab/caching/report/?{query}").status_code == 400
+    assert Client().get("/lab/caching/report/?cached=1&backend=lab-locmem").status_code == 200
+    assert len(caches["lab-locmem"]._cache) == 2  # one page and its headers key

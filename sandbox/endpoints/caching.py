@@ -115,6 +115,11 @@ def report(request: HttpRequest) -> HttpResponse:
         why = f"{status.why}. To use it, {status.how}" if status else "there is no such lab backend"
         shown = backend if len(backend) <= 40 else backend[:40] + "…"  # never echo a huge parameter back
         return HttpResponseBadRequest(f"Cache backend {shown!r} is not available: {why}.", content_type="text/plain")
+    canonical = f"cached=1&backend={backend}"
+    if request.META.get("QUERY_STRING") != canonical:
+        # The page's cache key is its full URL: every extra parameter, repeat or spelling would store another
+        # copy, a way to fill the classroom's shared Redis. One spelling per backend is cached.
+        return HttpResponseBadRequest(f"Use exactly ?{canonical}", content_type="text/plain")
     return cache_page(300, cache=backend, key_prefix=learner_prefix(request))(report_page)(request)
 
 
