@@ -140,7 +140,7 @@
     } catch (e) { return {}; }
   }
   function saveProgress(done) {
-    try { localStorage.setItem(PROGRESS_KEY, JSON.stringify(done)); } catch (e) {}
+    try { localStorage.setItem(PROGRESS_KEY, JSON.stringify(done)); return true; } catch (e) { return false; }
   }
   function courseLessons() {
     return Array.prototype.map.call(document.querySelectorAll("#course-nav [data-lesson-key]"), function (li) {
@@ -173,6 +173,12 @@
       note.remove();
     }
   }
+  /* How many of a track's lessons are done, counting only lessons that exist (old keys are ignored). */
+  function trackProgress(lessons, done, track) {
+    var inTrack = lessons.filter(function (lesson) { return lesson.key.split("/")[0] === track; });
+    var count = inTrack.filter(function (lesson) { return done[lesson.key]; }).length;
+    return { count: count, total: inTrack.length };
+  }
   function renderProgress() {
     var done = loadProgress();
     var lessons = courseLessons();
@@ -184,41 +190,40 @@
       }
     });
     document.querySelectorAll("[data-track-progress]").forEach(function (box) {
-      var track = box.dataset.trackProgress;
-      var inTrack = lessons.filter(function (lesson) { return lesson.key.split("/")[0] === track; });
-      var count = inTrack.filter(function (lesson) { return done[lesson.key]; }).length;
-      box.querySelector("[data-progress-done]").textContent = count;
-      box.querySelector(".progress__fill").style.width = (inTrack.length ? (100 * count) / inTrack.length : 0) + "%";
-      box.classList.toggle("is-complete", inTrack.length > 0 && count === inTrack.length);
+      var progress = trackProgress(lessons, done, box.dataset.trackProgress);
+      box.querySelector("[data-progress-done]").textContent = progress.count;
+      box.querySelector(".progress__fill").style.width = (progress.total ? (100 * progress.count) / progress.total : 0) + "%";
+      box.classList.toggle("is-complete", progress.total > 0 && progress.count === progress.total);
       box.hidden = false;
     });
     var cont = document.querySelector("[data-continue]");
-    var anyDone = lessons.some(function (lesson) { return done[lesson.key]; });
-    if (cont && anyDone && lessons.length) {
+    if (cont && lessons.some(function (lesson) { return done[lesson.key]; })) {
       var next = nextLesson(lessons, done);
       cont.href = next ? next.url : lessons[0].url;
       cont.textContent = next ? "Continue with “" + next.title + "”" : "All done! Review “" + lessons[0].title + "”";
     }
   }
+  function toggleComplete(toggle) {
+    var done = loadProgress();
+    var key = toggle.dataset.lessonKey;
+    if (done[key]) delete done[key]; else done[key] = Date.now();
+    var saved = saveProgress(done);
+    renderProgress();
+    var status = document.querySelector("[data-complete-status]");
+    if (!status) return;
+    if (!saved) {
+      status.textContent = "This browser is not keeping site data, so your progress cannot be saved.";
+      return;
+    }
+    var progress = trackProgress(courseLessons(), done, key.split("/")[0]);
+    status.textContent = (done[key] ? "Marked complete. " : "No longer marked complete. ") +
+      progress.count + " of " + progress.total + " lessons in this track complete.";
+  }
   function initProgress() {
     var toggle = document.querySelector("[data-complete-toggle]");
     if (toggle) {
       toggle.closest("[data-progress-complete]").hidden = false;
-      toggle.addEventListener("click", function () {
-        var done = loadProgress();
-        var key = toggle.dataset.lessonKey;
-        if (done[key]) delete done[key]; else done[key] = Date.now();
-        saveProgress(done);
-        renderProgress();
-        var status = document.querySelector("[data-complete-status]");
-        var track = key.split("/")[0];
-        var inTrack = courseLessons().filter(function (lesson) { return lesson.key.split("/")[0] === track; });
-        var count = inTrack.filter(function (lesson) { return done[lesson.key]; }).length;
-        if (status) {
-          status.textContent = (done[key] ? "Marked complete. " : "No longer marked complete. ") +
-            count + " of " + inTrack.length + " lessons in this track complete.";
-        }
-      });
+      toggle.addEventListener("click", function () { toggleComplete(toggle); });
     }
     renderProgress();
     /* Another tab marked a lesson: keep this one in step. */

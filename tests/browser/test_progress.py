@@ -91,3 +91,16 @@ def test_without_javascript_the_toggle_and_progress_bars_stay_hidden(new_page, l
     page.goto(lab + "/")
     assert page.locator("[data-track-progress]").first.is_hidden()
     assert page.locator("[data-continue]").inner_text().startswith("Start with")
+
+
+def test_when_the_browser_keeps_no_site_data_the_toggle_says_so_instead_of_failing(new_page, lab):
+    page = new_page()
+    page.add_init_script(
+        "Storage.prototype.setItem = function () { throw new DOMException('blocked', 'SecurityError'); };"
+    )
+    page.goto(lab + get_catalogue().lessons[0].url)
+    toggle = page.locator("[data-complete-toggle]")
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert "cannot be saved" in page.locator("[data-complete-status]").inner_text()
+    assert page.errors == []
