@@ -239,3 +239,11 @@ def test_the_cached_report_stores_one_page_per_backend_not_one_per_spelling(seed
     assert Client().get(f"/lab/caching/report/?{query}").status_code == 400
     assert Client().get("/lab/caching/report/?cached=1&backend=lab-locmem").status_code == 200
     assert len(caches["lab-locmem"]._cache) == 2  # one page and its headers key
+
+
+def test_the_propagate_scenario_gives_its_child_process_only_the_run_s_remaining_time(lab):
+    demo = dataclasses.replace(registry.get("middleware.errors"), time_limit=0.1)
+    started = time.perf_counter()
+    recorder = run_demo(demo, cleaned(demo, {"scenario": "propagate", "layer": "A"}), learner=LEARNER)
+    assert "time limit" in recorder.error
+    assert time.perf_counter() - started < 5

@@ -6,6 +6,9 @@ ask one of them, by name, to answer early, handle an exception or raise.
 
 from __future__ import annotations
 
+import subprocess
+import time
+
 from django import forms
 
 from ..lab.recorder import TraceEvent
@@ -96,7 +99,13 @@ def propagate(lab) -> None:
     """The same failing view with DEBUG_PROPAGATE_EXCEPTIONS on, run in a fresh process (the setting is global)."""
     code = middleware_setting(ABC) + "\nDEBUG_PROPAGATE_EXCEPTIONS = True  # in a process of its own"
     with lab.step(f"GET {PROPAGATE_PATH}, exceptions propagate", code=code) as s:
-        child = run_in_child()
+        # The child gets what is left of this run's time limit; past it, the run stops as any other would.
+        remaining = lab.deadline - time.perf_counter() if lab.deadline else 30
+        try:
+            child = run_in_child(timeout=max(0.01, min(30, remaining)))
+        except subprocess.TimeoutExpired:
+            lab.check_time()
+            raise
         s.trace.extend(TraceEvent(**event) for event in child["trace"])
         for line in child["log"]:
             s.note(line)
