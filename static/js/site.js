@@ -97,7 +97,7 @@
   }
 
   /* A box that scrolls sideways must be reachable by keyboard, or its hidden part is unreadable. */
-  var SCROLLERS = ".highlight pre, .lab-table-wrap, .prose table, .lab-plan, .tabbed-labels";
+  var SCROLLERS = ".highlight pre, .lab-table-wrap, .prose table, .lab-plan, .tabbed-labels, .lab-figure";
   function focusableScrollers(scope) {
     scope.querySelectorAll(SCROLLERS).forEach(function (el) {
       var scrolls = el.scrollWidth > el.clientWidth + 1;

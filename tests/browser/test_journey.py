@@ -90,3 +90,23 @@ def test_on_a_phone_without_javascript_the_lesson_comes_before_the_course_list(n
     assert main_top < nav_top
     assert page.locator("#course-nav").is_visible()  # still there, below the lesson
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+POKES_OUT = """() => [...document.querySelectorAll('main *')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > innerWidth - 8; })
+    .filter(e => !e.closest('pre, table, [data-scroll-focus], .lab-table-wrap, .lab-plan, .lab-figure, .tabbed-labels'))
+    .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 60))"""
+
+
+@pytest.mark.parametrize("key", ["middleware/onion", "middleware/ordering", "orm/f-and-q"])
+def test_on_a_phone_long_identifiers_in_reports_wrap_instead_of_being_clipped(new_page, lab, key):
+    lesson = get_catalogue().by_path(key)
+    if lesson is None:
+        pytest.skip(f"no lesson {key}")
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(lab + lesson.url)
+    for slug in lesson.demos:
+        page.locator(f"[data-demo='{slug}'] [data-action=run]").click()
+        page.locator(f"[data-demo='{slug}'] [data-report-for='{slug}']").wait_for()
+    assert page.evaluate(POKES_OUT) == []
+    assert page.errors == []
