@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -73,7 +74,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     request.session.pop(learners.SESSION_KEY, None)
     if request.htmx:
         return HttpResponse(
-            f'<p class="reset-done" role="status">Your sandbox is reset: {removed} row(s) removed, '
+            f'<p class="reset-done" role="status">Your sandbox is reset: {removed} row{pluralize(removed)} removed, '
             "and your cache keys start afresh.</p>"
         )
     back = request.POST.get("next", "/")
