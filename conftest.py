@@ -62,7 +62,7 @@ def run_demo(seeded, settings):
     def runner(slug: str, learner: str = "0123456789abcdef", options: dict[str, Any] | None = None, **inputs: Any):
         demo = registry.get(slug)
         assert demo is not None, f"no demo {slug!r}"
-        form = demo.form(_form_data(demo, inputs))
+        form = demo.form(demo.post_data(**inputs))
         assert form.is_valid(), form.errors.as_json()
         if options is None and "disabled_receivers" in inputs:  # the run view reads them from POST like this
             options = {"disabled_receivers": list(inputs["disabled_receivers"])}
@@ -71,23 +71,6 @@ def run_demo(seeded, settings):
         return lab
 
     return runner
-
-
-def _form_data(demo, inputs: dict[str, Any]) -> dict[str, Any]:
-    """Initial values for every field, overridden by `inputs` (booleans become checkbox data)."""
-    form = demo.form()
-    data: dict[str, Any] = {}
-    for name, field in form.fields.items():
-        value = inputs.get(name, form.get_initial_for_field(field, name))
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    for name, value in inputs.items():
-        if name not in form.fields:
-            data[name] = value
-    return data
 
 
 def _free_port() -> int:

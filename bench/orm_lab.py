@@ -54,15 +54,7 @@ def configure(tmp: Path) -> None:
 
 
 def default_inputs(demo) -> dict:
-    form = demo.form()
-    data = {}
-    for name, field in form.fields.items():
-        value = form.get_initial_for_field(field, name)
-        if value is True:
-            data[name] = "on"
-        elif value not in (None, False):
-            data[name] = value
-    return data
+    return demo.post_data()
 
 
 def server_ms(response) -> float:

@@ -69,18 +69,7 @@ def demo_lessons() -> dict[str, str]:
 
 def defaults(demo: registry.Demo) -> dict[str, Any]:
     """The form's initial values, as a browser would post them."""
-    form = demo.form()
-    data: dict[str, Any] = {}
-    for name, field in form.fields.items():
-        value = form.get_initial_for_field(field, name)
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[name] = "on"
-        elif isinstance(value, list | tuple):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        elif value is not None:
-            data[name] = getattr(value, "pk", value)
-    return data
+    return demo.post_data()
 
 
 def check(response, posted: Any = None) -> str:

@@ -47,16 +47,7 @@ def leftover_learner_rows() -> dict[str, int]:
 def runs(demo: registry.Demo) -> list[dict[str, Any]]:
     """The form's defaults, then the defaults with each choice of each plain choice field."""
     form = demo.form()
-    base: dict[str, Any] = {}
-    for name, field in form.fields.items():
-        value = form.get_initial_for_field(field, name)
-        if isinstance(field, forms.BooleanField):
-            if value:
-                base[name] = "on"
-        elif isinstance(value, list | tuple):
-            base[name] = [getattr(v, "pk", v) for v in value]
-        elif value is not None:
-            base[name] = getattr(value, "pk", value)
+    base = demo.post_data()
     variants = [base]
     for name, field in form.fields.items():
         if type(field) is forms.ChoiceField:

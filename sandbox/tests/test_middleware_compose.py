@@ -108,15 +108,7 @@ def test_every_middleware_demo_runs_with_its_default_inputs_through_the_run_view
     # The errors demo's inner request sends got_request_exception; the test client would re-raise it.
     client.raise_request_exception = False
     demo = registry.get(slug)
-    form = demo.form()
-    data = {}
-    for name, field in form.fields.items():
-        initial = form.get_initial_for_field(field, name)
-        if initial is True:
-            data[name] = "on"
-        elif initial not in (None, False):
-            data[name] = initial
-    response = client.post(f"/demos/{slug}/run/", data, HTTP_HX_REQUEST="true")
+    response = client.post(f"/demos/{slug}/run/", demo.post_data(), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     for section in demo.reports:

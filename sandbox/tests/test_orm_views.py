@@ -9,15 +9,7 @@ ORM_DEMOS = [d.slug for d in registry.all_demos() if d.track == "orm"]
 
 
 def _defaults(demo) -> dict:
-    form = demo.form()
-    data = {}
-    for name, field in form.fields.items():
-        value = form.get_initial_for_field(field, name)
-        if value is True:
-            data[name] = "on"
-        elif value not in (None, False):
-            data[name] = value
-    return data
+    return demo.post_data()
 
 
 @pytest.mark.parametrize("slug", ORM_DEMOS)
