@@ -55,7 +55,7 @@ test: install-dev ## Run the whole suite, browser tests included, then the unit 
 
 test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" sandbox lessons; \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the PostgreSQL leg: nothing reachable at $(PG_URL)"; fi
 

@@ -54,8 +54,8 @@ def run_demo(seeded, settings):
     lab = run_demo("orm.annotate-order", order="filter-first")
     assert lab.get("filter → annotate").facts["A"] == 2
     """
-    from sandbox.demos import registry
-    from sandbox.demos.runner import run_demo as _run
+    from lab import registry
+    from lab.runner import run_demo as _run
 
     settings.LAB_RATE_LIMIT = 0
 
@@ -131,38 +131,43 @@ def memcached_server() -> Iterator[str]:
 
 @pytest.fixture
 def lab_redis(redis_server, settings) -> Iterator[str]:
-    """The lab-redis cache alias pointed at the private Redis server."""
+    """The redis cache alias pointed at the private Redis server."""
     with override_settings(
         CACHES={
             **settings.CACHES,
-            "lab-redis": {"BACKEND": "sandbox.lab.cache.RedisCache", "LOCATION": redis_server},
+            "redis": {
+                "BACKEND": "lab.caches.RedisCache",
+                "LOCATION": redis_server,
+                "KEY_FUNCTION": "lab.caches.learner_key",
+            },
         }
     ):
-        yield "lab-redis"
-        caches["lab-redis"].clear()
+        yield "redis"
+        caches["redis"].clear()
 
 
 @pytest.fixture
 def lab_memcached(memcached_server, settings) -> Iterator[str]:
-    """The lab-memcached cache alias pointed at the private Memcached server."""
+    """The memcached cache alias pointed at the private Memcached server."""
     with override_settings(
         CACHES={
             **settings.CACHES,
-            "lab-memcached": {
-                "BACKEND": "sandbox.lab.cache.PyMemcacheCache",
+            "memcached": {
+                "BACKEND": "lab.caches.PyMemcacheCache",
                 "LOCATION": memcached_server,
+                "KEY_FUNCTION": "lab.caches.learner_key",
                 "OPTIONS": {"connect_timeout": 0.5, "timeout": 1},
             },
         }
     ):
-        yield "lab-memcached"
-        caches["lab-memcached"].clear()
+        yield "memcached"
+        caches["memcached"].clear()
 
 
 @pytest.fixture(autouse=True)
 def _lab_email_backend(settings) -> None:
     """pytest-django swaps in plain locmem mail; keep the lab's (a locmem subclass) so reports show emails."""
-    settings.EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -171,6 +176,6 @@ def _fresh_local_caches() -> Iterator[None]:
     yield
     from django.core.cache.backends.locmem import LocMemCache
 
-    for alias in ("default", "lab-locmem"):
+    for alias in ("default", "locmem"):
         if isinstance(caches[alias], LocMemCache):  # never clear a shared server
             caches[alias].clear()

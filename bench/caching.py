@@ -2,7 +2,7 @@
 
 In-process: a throwaway SQLite database is migrated, seeded (canonical plus
 `load_large(100000)` by default), and the timing lab demo (`caching.timing-lab`)
-runs on each backend: it sends the report request /lab/caching/report/ N times
+runs on each backend: it sends the report request /sandbox/caching/report/ N times
 uncached and N times through `cache_page` on that backend, and reports each
 variant's median. The figures printed here are the demo's own facts, so they
 are exactly what a learner's card shows.
@@ -10,7 +10,7 @@ are exactly what a learner's card shows.
 Backends: local memory, and Redis. Without REDIS_URL a private redis-server is
 started on a free loopback port (and stopped at the end).
 
-    .venv/bin/python bench/caching.py [--large 100000] [--trials 20] [--backends lab-locmem lab-redis]
+    .venv/bin/python bench/caching.py [--large 100000] [--trials 20] [--backends locmem redis]
 
 Exits 1 if the cached median is not at least 20x faster than the uncached one
 on every backend.
@@ -97,8 +97,8 @@ def prepare(size: int) -> None:
 
 
 def run_timing_lab(backend: str, trials: int) -> dict:
-    from sandbox.demos import registry
-    from sandbox.demos.runner import run_demo
+    from lab import registry
+    from lab.runner import run_demo
 
     demo = registry.get("caching.timing-lab")
     form = demo.form({"backend": backend, "trials": trials})
@@ -127,7 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", type=int, default=100000, help="order items in the large seed (0: canonical only)")
     parser.add_argument("--trials", type=int, default=20, help="trials per variant (3-50, as in the demo's form)")
-    parser.add_argument("--backends", nargs="+", default=["lab-locmem", "lab-redis"])
+    parser.add_argument("--backends", nargs="+", default=["locmem", "redis"])
     args = parser.parse_args()
 
     redis_url, redis_proc = start_redis()

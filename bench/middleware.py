@@ -1,6 +1,6 @@
 """What do the site's own middleware cost? Requests per second with and without them.
 
-Serves the trivial view /lab/ping/ with gunicorn (DEBUG off, a throwaway SQLite
+Serves the trivial view /sandbox/ping/ with gunicorn (DEBUG off, a throwaway SQLite
 database, loopback only) and loads it with wrk, twice:
 
   WITH      the site's MIDDLEWARE as configured: request id, request log, Server-Timing
@@ -9,8 +9,8 @@ database, loopback only) and loads it with wrk, twice:
             information: what a log record per request would cost
 
 Everything else is the classroom default. There the request log is at INFO, so
-errors and slow requests are logged and a healthy /lab/ping/ is not. stderr goes
-to a file; the script counts the lab.requests lines each configuration wrote.
+errors and slow requests are logged and a healthy /sandbox/ping/ is not. stderr goes
+to a file; the script counts the sandbox.requests lines each configuration wrote.
 Runs alternate (WITH, WITHOUT, WITH, WITHOUT …) and the best of each is kept,
 so a noisy moment on the machine hurts both sides alike.
 
@@ -100,7 +100,7 @@ def serve_and_load(config: str, tmp: Path, args: argparse.Namespace, run: int) -
         "LAB_VAR_DIR": str(tmp),
         "PYTHONPATH": str(ROOT),
     }
-    for name in ("REDIS_URL", "MEMCACHED_LOCATION", "LAB_REQUEST_LOG_LEVEL", "LAB_TESTING"):
+    for name in ("REDIS_URL", "MEMCACHED_LOCATION", "LAB_REQUEST_LOG_LEVEL", "LAB_STATIC_MANIFEST"):
         env.pop(name, None)
     env.update(CONFIGS[config])
     cmd = [
@@ -111,7 +111,7 @@ def serve_and_load(config: str, tmp: Path, args: argparse.Namespace, run: int) -
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             wait_for(port, proc)
-            url = f"http://127.0.0.1:{port}/lab/ping/"
+            url = f"http://127.0.0.1:{port}/sandbox/ping/"
             subprocess.run([WRK, *WRK_LOAD, "-d2s", url], check=True, capture_output=True, timeout=30)  # warm-up
             workers = workers_of(proc.pid)
             cpu_before = cpu_seconds(workers)
@@ -131,7 +131,7 @@ def serve_and_load(config: str, tmp: Path, args: argparse.Namespace, run: int) -
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non_2xx:
         raise SystemExit(f"{non_2xx.group(1)} requests failed; see {log_path}")
-    lines = sum(1 for line in log_path.read_text(errors="replace").splitlines() if "lab.requests" in line)
+    lines = sum(1 for line in log_path.read_text(errors="replace").splitlines() if "sandbox.requests" in line)
     return rps, requests / cpu, lines
 
 
@@ -168,7 +168,7 @@ def main() -> int:
     ratio = best["WITH"][1] / best["WITHOUT"][1]
     load = " ".join(WRK_LOAD)
     print()
-    print(f"GET /lab/ping/ under gunicorn ({args.workers} sync worker(s), DEBUG off), wrk {load} -d{args.seconds}s")
+    print(f"GET /sandbox/ping/ under gunicorn ({args.workers} sync worker(s), DEBUG off), wrk {load} -d{args.seconds}s")
     print(f"  best of {args.rounds}                            req/s   req/CPU-s   log lines")
     labels = {
         "WITH": "WITH the site's middleware",
@@ -183,8 +183,8 @@ def main() -> int:
         f"{best['WITH+LOG'][1] / best['WITHOUT'][1]:10.3f}  (for information)"
     )
     print(
-        "  logged: lab.requests lines written to stderr (a temporary file). WITH is the classroom default, level INFO:"
-        " only errors and slow requests are logged, so a healthy /lab/ping/ writes none. WITH+LOG writes one DEBUG"
+        "  logged: sandbox.requests lines written to stderr (a temporary file). WITH is the classroom default, level INFO:"
+        " only errors and slow requests are logged, so a healthy /sandbox/ping/ writes none. WITH+LOG writes one DEBUG"
         " line per request."
     )
     if ratio < THRESHOLD:

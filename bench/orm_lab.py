@@ -65,7 +65,7 @@ def server_ms(response) -> float:
 def bench_demos(runs: int) -> list[tuple[str, float, float, int]]:
     from django.test import Client
 
-    from sandbox.demos import registry
+    from lab import registry
 
     client = Client()
     results = []
@@ -88,9 +88,9 @@ def bench_demos(runs: int) -> list[tuple[str, float, float, int]]:
 
 
 def bench_large(size: int, books: int, trials: int) -> list[tuple[str, str, int, int, int, float, float]]:
-    from sandbox.demos import registry
-    from sandbox.demos.orm_loading import LABELS
-    from sandbox.demos.runner import run_demo
+    from demos.orm_loading import LABELS
+    from lab import registry
+    from lab.runner import run_demo
     from sandbox.seed import load_large
 
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """How much does a lesson page cost next to a trivial view? (a script, not a test)
 
 Starts the site with gunicorn (DEBUG off, a temporary SQLite database, migrated
-and seeded), then measures requests per second with wrk for /lab/ping/ and
+and seeded), then measures requests per second with wrk for /sandbox/ping/ and
 for one lesson page, in the same run, on loopback only. The target: a lesson
 page serves at least 70% of the trivial view's rate, because its HTML is
 rendered once and cached; a request only reads the cache and swaps in the
@@ -112,7 +112,7 @@ def main() -> None:
         proc = subprocess.Popen(cmd + ["--log-level", "warning"], env=env, cwd=ROOT)
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/lab/ping/", proc)
+            wait_until_up(base + "/sandbox/ping/", proc)
             for _ in range(args.workers * 4):  # every worker renders the lesson once, then reads its cache
                 with urllib.request.urlopen(base + lesson, timeout=30) as response:  # noqa: S310
                     response.read()
@@ -121,7 +121,7 @@ def main() -> None:
             # alternating rounds, best of each, so a burst of other load hits both URLs alike.
             ping = page = 0.0
             for _ in range(2):
-                ping = max(ping, requests_per_second(base + "/lab/ping/", args.seconds, args.connections, cookie))
+                ping = max(ping, requests_per_second(base + "/sandbox/ping/", args.seconds, args.connections, cookie))
                 page = max(page, requests_per_second(base + lesson, args.seconds, args.connections, cookie))
         finally:
             proc.terminate()
@@ -132,7 +132,7 @@ def main() -> None:
         f"gunicorn, {args.workers} sync workers, DEBUG off, wrk {args.connections} connections, {args.seconds} s per URL,"
         " best of 2 alternating rounds, requests carry the CSRF cookie (a returning learner)"
     )
-    print(f"  /lab/ping/ (trivial view)  {ping:10.0f} requests/s")
+    print(f"  /sandbox/ping/ (trivial view)  {ping:10.0f} requests/s")
     print(f"  {lesson:<26} {page:10.0f} requests/s")
     print(f"  ratio lesson/ping          {ratio:10.2f}   (target >= 0.70: {'met' if ratio >= 0.70 else 'NOT met'})")
 

@@ -6,7 +6,6 @@ hosts, DATABASE_URL and REDIS_URL; mistakes there fail loudly at start-up.
 """
 
 import os
-import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -39,18 +38,40 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         refuse(f"{name} must be an integer, not {value!r}.")
+    if minimum is not None and number < minimum:
+        refuse(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        refuse(f"{name} must be a number, not {value!r}.")
+    if not number > minimum:
+        refuse(f"{name} must be more than {minimum:g}, not {value}.")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        refuse(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-TESTING = "pytest" in sys.modules or env_bool("LAB_TESTING", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -75,6 +96,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "lessons",
     "sandbox",
+    "lab",
+    "demos",
 ]
 if TOOLBAR_ENABLED:
     INSTALLED_APPS.append("debug_toolbar")
@@ -89,6 +112,7 @@ MIDDLEWARE = [
     "sandbox.middleware.RequestLogMiddleware",
     "sandbox.middleware.ServerTimingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lab.learners.LearnerMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,8 +167,14 @@ MEMCACHED_LOCATION = os.environ.get("MEMCACHED_LOCATION", "")
 
 CACHE_DIR = VAR_DIR / "cache"
 
-# The site's own caches. The lab-* aliases are the caching track's backends;
-# their classes only add recording to Django's own backends (sandbox.lab.cache).
+
+def learner_cache(backend: str, location: str, **extra) -> dict:
+    """A cache the caching track experiments on: Django's backend, recorded, with each learner's keys apart."""
+    return {"BACKEND": f"lab.caches.{backend}", "LOCATION": location, "KEY_FUNCTION": "lab.caches.learner_key", **extra}
+
+
+# The site's own caches, then the caching track's backends (locmem, file, db, redis, memcached):
+# their classes only add recording to Django's own backends (lab.caches).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -161,28 +191,18 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "toolbar",
     },
-    "lab-locmem": {
-        "BACKEND": "sandbox.lab.cache.LocMemCache",
-        "LOCATION": "lab-locmem",
-    },
-    "lab-file": {
-        "BACKEND": "sandbox.lab.cache.FileBasedCache",
-        "LOCATION": str(CACHE_DIR / "lab-file"),
-    },
-    "lab-db": {
-        "BACKEND": "sandbox.lab.cache.DatabaseCache",
-        "LOCATION": "lab_cache_table",
-    },
+    "locmem": learner_cache("LocMemCache", "locmem"),
+    "file": learner_cache("FileBasedCache", str(CACHE_DIR / "file")),
+    "db": learner_cache("DatabaseCache", "lab_cache_table"),
 }
 if REDIS_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    CACHES["lab-redis"] = {"BACKEND": "sandbox.lab.cache.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["redis"] = learner_cache("RedisCache", REDIS_URL)
 if MEMCACHED_LOCATION:
-    CACHES["lab-memcached"] = {
-        "BACKEND": "sandbox.lab.cache.PyMemcacheCache",
-        "LOCATION": MEMCACHED_LOCATION,
-        "OPTIONS": {"connect_timeout": 0.5, "timeout": 1},
-    }
+    CACHES["memcached"] = learner_cache(
+        "PyMemcacheCache", MEMCACHED_LOCATION, OPTIONS={"connect_timeout": 0.5, "timeout": 1}
+    )
+
 
 # Sessions live in signed cookies: no database write per learner, and any
 # number of classroom workers agree on who a learner is.
@@ -196,9 +216,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -209,29 +226,38 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# A classroom serves hashed, compressed static files (after `collectstatic`); a laptop serves them as they are.
+LAB_STATIC_MANIFEST = env_bool("LAB_STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if LAB_STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 
-EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
+EMAIL_BACKEND = "lab.mail.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@bookshop.example"
 
-# Lessons: extra content folders (colon- or comma-separated absolute paths).
+# Lessons: the course folder, then extra content folders (colon- or comma-separated absolute paths).
+LAB_CONTENT_ROOT = BASE_DIR / "content"
 LAB_CONTENT_DIRS = [Path(p) for p in env_list("LAB_CONTENT_DIRS", []) for p in p.split(":") if p]
 # Demo runs: a cooperative time limit (seconds) and a per-learner rate limit.
-LAB_RUN_TIME_LIMIT = float(os.environ.get("LAB_RUN_TIME_LIMIT", "10"))
-LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60)  # runs per learner per minute
+LAB_RUN_TIME_LIMIT = env_float("LAB_RUN_TIME_LIMIT", 10.0)
+LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60, minimum=0)  # runs per learner per minute; 0: no limit
 # New learner ids (runs without a session) per client address per minute: dropping cookies is no way around
-# the rate limit. Off in tests, whose fresh clients all come from one address.
-LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 0 if TESTING else 120)
+# the rate limit. 0 switches it off (the tests do: their fresh clients all come from one address).
+LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 120, minimum=0)
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
+# Bearer tokens the sandbox's API middleware accepts (the Middleware track's @public_api demo).
+LAB_API_TOKENS = env_list("LAB_API_TOKENS", [])
+# One log line per request at this level; healthy requests log at DEBUG (see sandbox.middleware).
+LAB_REQUEST_LOG_LEVEL = env_choice("LAB_REQUEST_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+# Without JavaScript, a demo's report comes back inside this page (the lesson it was run from).
+LAB_REPORT_PAGE = "lessons.views.lesson_with_report"
 
 DEBUG_TOOLBAR_CONFIG = {
     "UPDATE_ON_FETCH": True,
@@ -264,7 +290,7 @@ LOGGING = {
         "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         # A demo's inner requests raise on purpose; their errors belong in its report, not the console.
-        "outside_lab_runs": {"()": "sandbox.lab.recorder.OutsideLabRuns"},
+        "outside_lab_runs": {"()": "lab.recorder.OutsideLabRuns"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["request_id"]},
@@ -282,6 +308,6 @@ LOGGING = {
     },
     "loggers": {
         "django": {"handlers": ["django_console", "mail_admins"], "level": "INFO"},
-        "lab.requests": {"handlers": ["console"], "level": os.environ.get("LAB_REQUEST_LOG_LEVEL", "INFO")},
+        "sandbox.requests": {"handlers": ["console"], "level": LAB_REQUEST_LOG_LEVEL},
     },
 }

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("demos/", include("sandbox.demos.urls")),
-    path("lab/", include("sandbox.urls")),
+    path("demos/", include("lab.urls")),
+    path("sandbox/", include("sandbox.urls")),
     path("", include("lessons.urls")),
 ]
 

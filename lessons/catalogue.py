@@ -32,7 +32,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(?P<number>\d{2,3})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 TRACK_FILE = "_track.md"
 # First URL segments the site already uses: a track cannot be called that.
-RESERVED = frozenset({"admin", "demos", "lab", "static", "media", "__debug__"})
+RESERVED = frozenset({"admin", "demos", "sandbox", "static", "media", "__debug__"})
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,12 @@ class Catalogue:
 
 
 def _root_settings() -> tuple:
-    return (getattr(settings, "LAB_CONTENT_ROOT", None), tuple(getattr(settings, "LAB_CONTENT_DIRS", ())))
+    return (settings.LAB_CONTENT_ROOT, tuple(settings.LAB_CONTENT_DIRS))
 
 
 def content_roots() -> list[Path]:
-    root = getattr(settings, "LAB_CONTENT_ROOT", None) or settings.BASE_DIR / "content"
-    return [Path(root), *(Path(p) for p in getattr(settings, "LAB_CONTENT_DIRS", []))]
+    root = settings.LAB_CONTENT_ROOT or settings.BASE_DIR / "content"
+    return [Path(root), *(Path(p) for p in settings.LAB_CONTENT_DIRS)]
 
 
 def _files(roots: Iterable[Path]) -> list[Path]:

@@ -43,7 +43,7 @@ def _link_errors(catalogue: Catalogue, body: str, path: Path, first_line: int) -
     for link in scan.links(body, first_line):
         segments = [s for s in link.value.split("/") if s]
         if not segments or catalogue.track(segments[0]) is None:
-            continue  # not a course link (/admin/, /demos/, /lab/...)
+            continue  # not a course link (/admin/, /demos/, /sandbox/...)
         if len(segments) == 2 and catalogue.lesson(*segments) is not None and link.value.endswith("/"):
             continue
         if len(segments) == 1 and link.value.endswith("/"):

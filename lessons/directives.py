@@ -91,7 +91,7 @@ def import_dotted(path: str) -> object:
 
 
 def source(arg: str) -> str:
-    from sandbox.lab.render import highlight_python, source_of
+    from lab.render import highlight_python, source_of
 
     obj = import_dotted(arg)
     target = inspect.unwrap(obj) if callable(obj) else obj
@@ -110,8 +110,8 @@ def source(arg: str) -> str:
 
 
 def sql(arg: str) -> str:
+    from lab.render import highlight_sql, plain_params
     from sandbox import queries
-    from sandbox.lab.render import highlight_sql, plain_params
 
     factory = queries.get(arg)
     if factory is None:
@@ -137,8 +137,8 @@ def sql(arg: str) -> str:
 
 
 def demo(arg: str, lesson_path: str) -> str:
-    from sandbox.demos import registry
-    from sandbox.demos.cards import render_card
+    from lab import registry
+    from lab.cards import render_card
 
     found = registry.get(arg)
     if found is None:
@@ -162,7 +162,7 @@ def check(kind: str, arg: str) -> str:
     """The problem with a directive, or '' when it resolves (used by the system checks)."""
     try:
         if kind == "demo":
-            from sandbox.demos import registry
+            from lab import registry
 
             if registry.get(arg) is None:
                 raise DirectiveError(f"No demo '{arg}' is registered.")

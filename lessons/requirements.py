@@ -11,7 +11,7 @@ from django.db import connection
 from .frontmatter import REQUIRES_RE
 
 _OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
-_BACKENDS = {"redis": "lab-redis", "memcached": "lab-memcached"}
+_BACKENDS = {"redis": "redis", "memcached": "memcached"}
 
 
 def status(requires: str) -> tuple[bool, str]:

@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from sandbox.demos.cards import CSRF_MARKER, render_card, report_marker
-from sandbox.demos.registry import Demo
+from lab.cards import CSRF_MARKER, render_card, report_marker
+from lab.registry import Demo
 
 from . import markdown, requirements
 from .catalogue import Catalogue, Lesson, get_catalogue

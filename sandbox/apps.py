@@ -6,14 +6,7 @@ class SandboxConfig(AppConfig):
     verbose_name = "Bookshop sandbox"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the deploy checks)
-        from .lab import hooks
-
-        # The tracer connects before any receiver, so it logs each send first.
-        hooks.install()
+        # Receivers connect when their modules are imported; each has a dispatch_uid.
         from .receivers import connect_all
 
         connect_all()
-        from .demos import autodiscover
-
-        autodiscover()

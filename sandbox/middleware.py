@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
-logger = logging.getLogger("lab.requests")
+logger = logging.getLogger("sandbox.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id ends up in our logs and headers: accept only short, plain tokens.
@@ -188,10 +188,10 @@ class ApiTokenMiddleware:
     with none configured the middleware removes itself.
     """
 
-    prefix = "/lab/middleware/api/"
+    prefix = "/sandbox/middleware/api/"
 
     def __init__(self, get_response: GetResponse, *, tokens: list[str] | None = None) -> None:
-        self.tokens = [t.encode() for t in (tokens if tokens is not None else getattr(settings, "LAB_API_TOKENS", []))]
+        self.tokens = [t.encode() for t in (tokens if tokens is not None else settings.LAB_API_TOKENS)]
         if not self.tokens:
             raise MiddlewareNotUsed("No API tokens are configured.")
         self.get_response = get_response

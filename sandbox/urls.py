@@ -1,4 +1,4 @@
-"""Sandbox endpoints that demos send real requests to (the /lab/ prefix), one module per track."""
+"""Sandbox endpoints that demos send real requests to (the /sandbox/ prefix), one module per track."""
 
 from django.urls import include, path
 

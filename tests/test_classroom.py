@@ -32,7 +32,7 @@ def classroom(args: list[str], tmp_path: Path, **env: str) -> subprocess.Complet
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
             "LAB_VAR_DIR": str(tmp_path),
             # Plain static storage: the manifest needs `collectstatic`, which a deploy runs, not this test.
-            "LAB_TESTING": "1",
+            "LAB_STATIC_MANIFEST": "0",
         }
     )
     clean.update(env)
@@ -59,7 +59,7 @@ def test_check_deploy_leaves_only_the_https_warnings_with_secure_cookies_and_red
 def test_check_deploy_names_the_per_process_rate_limit_and_insecure_cookies(tmp_path):
     result = classroom(["manage.py", "check", "--deploy"], tmp_path)
     found = warning_ids(result.stdout + result.stderr)
-    assert {"sandbox.W001", "security.W012", "security.W016"} <= found
+    assert {"lab.W001", "security.W012", "security.W016"} <= found
     assert not any(w.endswith(("E001", "E002")) or ".E" in w for w in found), found
 
 
@@ -79,7 +79,7 @@ out["toolbar_urls"] = [c.get(p).status_code for p in ("/__debug__/", "/__debug__
 admin = c.get("/admin/")
 out["admin"] = [admin.status_code, admin.get("Location", "")]
 out["admin_model"] = c.get("/admin/sandbox/book/").status_code
-for name, path in (("404", "/no/such/page/here/"), ("500", "/lab/middleware/boom/")):
+for name, path in (("404", "/no/such/page/here/"), ("500", "/sandbox/middleware/boom/")):
     r = c.get(path)
     out[name] = [r.status_code, r.content.decode()]
 print(json.dumps(out))

@@ -2,7 +2,7 @@
 
 Every registered demo gets hostile values in every field, through the real run
 view, with and without htmx (the no-JS path also sends a `lesson` field). Every
-URL pattern under /lab/ gets junk query strings and path arguments; lesson URLs
+URL pattern under /sandbox/ gets junk query strings and path arguments; lesson URLs
 get traversal attempts. Values are sampled per field type, not combined, so the
 whole file stays fast.
 """
@@ -19,7 +19,7 @@ from django import forms
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from sandbox.demos import registry
+from lab import registry
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SCRIPT = '<script>alert("lab-xss")</script>'
@@ -132,7 +132,7 @@ def test_demo_run_urls_with_hostile_slugs_are_404(lab_client):
         assert lab_client.post(f"/demos/{slug}/run/", **HTMX).status_code == 404, slug
 
 
-# -- /lab/ endpoints ------------------------------------------------------------------------------
+# -- /sandbox/ endpoints ------------------------------------------------------------------------------
 
 JUNK_QUERIES = [
     "",
@@ -148,7 +148,7 @@ JUNK_ARGS = ["0", "-1", "99999999999999999999", "<script>", "%2e%2e", "x" * 500,
 
 
 def lab_routes() -> list[str]:
-    """Every URL pattern under /lab/, as a path with `{}` where each argument goes."""
+    """Every URL pattern under /sandbox/, as a path with `{}` where each argument goes."""
     routes = []
 
     def walk(patterns, prefix):
@@ -160,13 +160,13 @@ def lab_routes() -> list[str]:
                 routes.append(prefix + route)
 
     walk(get_resolver().url_patterns, "/")
-    lab = [r for r in routes if r.startswith("/lab/")]
+    lab = [r for r in routes if r.startswith("/sandbox/")]
     assert len(lab) > 5
     return [re.sub(r"<(?:\w+:)?\w+>", "{}", r).replace("^", "").replace("$", "") for r in lab]
 
 
 # Endpoints that fail on purpose, so a demo can show what the layers above do with the exception.
-FAILS_ON_PURPOSE = {"/lab/middleware/boom/"}
+FAILS_ON_PURPOSE = {"/sandbox/middleware/boom/"}
 
 
 def test_every_lab_url_survives_junk_queries_and_arguments(lab_client):
@@ -222,6 +222,6 @@ def test_writes_to_read_only_pages_are_405(lab_client):
 
     catalogue = get_catalogue()
     lesson = catalogue.lessons[0]
-    pages = ["/", catalogue.tracks[0].url, lesson.url, "/demos/", "/lab/ping/"]
+    pages = ["/", catalogue.tracks[0].url, lesson.url, "/demos/", "/sandbox/ping/"]
     for page, method in itertools.product(pages, ("post", "put", "delete", "patch")):
         assert getattr(lab_client, method)(page).status_code == 405, (method, page)

@@ -16,8 +16,8 @@ from django import forms
 from django.apps import apps
 from django.utils import timezone
 
-from sandbox.demos import registry
-from sandbox.demos.runner import run_demo
+from lab import registry
+from lab.runner import run_demo
 
 LEARNER = "0123456789abcdef"
 
@@ -70,7 +70,7 @@ def cleaned(demo: registry.Demo, data: dict[str, Any]) -> dict[str, Any]:
 def lab(seeded_tx, settings, tmp_path):
     settings.LAB_RATE_LIMIT = 0
     settings.MEDIA_ROOT = tmp_path
-    settings.EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 def test_every_demo_with_every_choice_leaves_the_canonical_seed_exactly_as_it_was(lab, tmp_path):
@@ -95,7 +95,7 @@ def test_every_demo_with_every_choice_leaves_the_canonical_seed_exactly_as_it_wa
 
 def test_a_committed_demo_that_runs_out_of_time_after_its_commit_still_removes_its_rows(lab, monkeypatch):
     """The time limit strikes after the commit: the clean-up in `finally` must still run to the end."""
-    from sandbox.demos import signals_transactions
+    from demos import signals_transactions
     from sandbox.models import Customer
 
     real_facts = signals_transactions.customer_facts
@@ -105,7 +105,7 @@ def test_a_committed_demo_that_runs_out_of_time_after_its_commit_still_removes_i
         if email.startswith("fay@"):  # fay is committed: now run past the deadline
             assert Customer.objects.filter(email=email).exists()
             time.sleep(0.3)
-            from sandbox.lab.recorder import active
+            from lab.recorder import active
 
             active().check_time()
 
@@ -117,7 +117,7 @@ def test_a_committed_demo_that_runs_out_of_time_after_its_commit_still_removes_i
 
 
 def test_a_committed_demo_that_crashes_after_its_commit_still_removes_its_rows(lab, monkeypatch):
-    from sandbox.demos import signals_transactions
+    from demos import signals_transactions
 
     real_facts = signals_transactions.customer_facts
 
@@ -133,7 +133,7 @@ def test_a_committed_demo_that_crashes_after_its_commit_still_removes_its_rows(l
 
 
 def test_reset_my_sandbox_removes_rows_a_demo_left_behind(lab, client, settings):
-    from sandbox.lab.learners import SESSION_KEY
+    from lab.learners import SESSION_KEY
     from sandbox.models import Book, Customer, Order, Publisher
 
     session = client.session
@@ -153,8 +153,8 @@ def test_the_database_time_limit_stops_the_demo_but_never_its_clean_up(lab):
     """SQLite's progress handler interrupts a long query past the deadline, except under `paused()`."""
     from django.db import OperationalError, connection
 
-    from sandbox.demos.runner import database_time_limit
-    from sandbox.lab.recorder import Recorder, paused, recording
+    from lab.recorder import Recorder, paused, recording
+    from lab.runner import database_time_limit
 
     if connection.vendor != "sqlite":
         pytest.skip("the progress handler is SQLite's; PostgreSQL uses statement_timeout")

@@ -13,9 +13,8 @@ from django.core import signing
 from django.core.cache import caches
 from django.test import Client
 
-from sandbox.demos import registry
-from sandbox.demos.runner import run_demo
-from sandbox.lab import learners
+from lab import learners, registry
+from lab.runner import run_demo
 
 from .test_isolation import LEARNER, cleaned, runs
 
@@ -26,7 +25,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def lab(seeded_tx, settings, tmp_path):
     settings.LAB_RATE_LIMIT = 0
     settings.MEDIA_ROOT = tmp_path
-    settings.EMAIL_BACKEND = "sandbox.lab.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 def heaviest(demo: registry.Demo) -> dict:
@@ -97,11 +96,11 @@ def test_the_rate_limit_is_shared_by_workers_through_redis(redis_server, setting
 
 
 def test_classroom_deploy_check_warns_when_the_rate_limit_cache_is_per_process(settings):
-    from sandbox.checks import shared_rate_limit
+    from lab.checks import shared_rate_limit
 
     settings.DEBUG = False
     settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    assert [w.id for w in shared_rate_limit(None)] == ["sandbox.W001"]
+    assert [w.id for w in shared_rate_limit(None)] == ["lab.W001"]
     settings.CACHES = {
         **settings.CACHES,
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"},
@@ -143,13 +142,13 @@ def test_reset_goes_back_to_the_lesson_it_came_from(db):
     "query", ["report=revenue&year=2024%0d%0aSet-Cookie:x", 'report=revenue";x=".csv', "report=revenue&year=2024.5"]
 )
 def test_the_csv_filename_cannot_carry_injected_headers(seeded, query):
-    response = Client().get(f"/lab/orm/sales-report.csv?{query}")
+    response = Client().get(f"/sandbox/orm/sales-report.csv?{query}")
     assert response.status_code == 400
     assert "Content-Disposition" not in response
 
 
 def test_the_csv_filename_is_built_only_from_validated_values(seeded):
-    response = Client().get("/lab/orm/sales-report.csv?report=revenue&year=2024")
+    response = Client().get("/sandbox/orm/sales-report.csv?report=revenue&year=2024")
     assert response.status_code == 200
     assert re.fullmatch(r'attachment; filename="sales-revenue-2024\.csv"', response["Content-Disposition"])
 
@@ -203,7 +202,7 @@ def test_a_time_out_inside_an_inner_request_stops_the_demo_not_just_that_request
     that request, and the demo must still stop instead of timing 100 failing requests."""
     demo = dataclasses.replace(registry.get("caching.timing-lab"), time_limit=0.05)
     started = time.perf_counter()
-    recorder = run_demo(demo, cleaned(demo, {"backend": "lab-locmem", "trials": 50}), learner=LEARNER)
+    recorder = run_demo(demo, cleaned(demo, {"backend": "locmem", "trials": 50}), learner=LEARNER)
     assert "time limit" in recorder.error
     assert time.perf_counter() - started < 1.0
 
@@ -226,19 +225,19 @@ def test_a_learner_runs_one_demo_at_a_time(seeded, settings):
 @pytest.mark.parametrize(
     "query",
     [
-        "cached=1&backend=lab-locmem&x=1",
-        "cached=1&backend=lab-locmem&backend=lab-locmem",
-        "backend=lab-locmem&cached=1",
+        "cached=1&backend=locmem&x=1",
+        "cached=1&backend=locmem&backend=locmem",
+        "backend=locmem&cached=1",
         "cached=1&backend=lab%2Dlocmem",
-        "cached=%31&backend=lab-locmem",
+        "cached=%31&backend=locmem",
     ],
 )
 def test_the_cached_report_stores_one_page_per_backend_not_one_per_spelling(seeded, query):
     """cache_page keys on the full URL: any other spelling of the query would store another copy."""
-    caches["lab-locmem"].clear()
-    assert Client().get(f"/lab/caching/report/?{query}").status_code == 400
-    assert Client().get("/lab/caching/report/?cached=1&backend=lab-locmem").status_code == 200
-    assert len(caches["lab-locmem"]._cache) == 2  # one page and its headers key
+    caches["locmem"].clear()
+    assert Client().get(f"/sandbox/caching/report/?{query}").status_code == 400
+    assert Client().get("/sandbox/caching/report/?cached=1&backend=locmem").status_code == 200
+    assert len(caches["locmem"]._cache) == 2  # one page and its headers key
 
 
 def test_the_propagate_scenario_gives_its_child_process_only_the_run_s_remaining_time(lab):

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,7 +20,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
             "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
         ],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "LAB_TESTING": "0"},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -58,3 +60,30 @@ def test_the_refusal_is_one_line_without_a_traceback():
     result = load_settings(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.org")
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LAB_RUN_TIME_LIMIT", "ten", "LAB_RUN_TIME_LIMIT must be a number, not 'ten'."),
+        ("LAB_RUN_TIME_LIMIT", "0", "LAB_RUN_TIME_LIMIT must be more than 0, not 0."),
+        ("LAB_RATE_LIMIT", "-1", "LAB_RATE_LIMIT must be at least 0, not -1."),
+        ("LAB_NEW_LEARNER_LIMIT", "many", "LAB_NEW_LEARNER_LIMIT must be an integer, not 'many'."),
+        (
+            "LAB_REQUEST_LOG_LEVEL",
+            "LOUD",
+            "LAB_REQUEST_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'LOUD'.",
+        ),
+        ("LAB_STATIC_MANIFEST", "perhaps", "LAB_STATIC_MANIFEST must be a boolean"),
+    ],
+)
+def test_a_bad_lab_setting_is_refused_in_one_line(name, value, message):
+    result = load_settings(**{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_nothing_in_the_settings_depends_on_whether_tests_run():
+    source = (ROOT / "config" / "settings.py").read_text()
+    assert "pytest" not in source and "TESTING" not in source

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from sandbox.lab.recorder import CacheOp, Query, Recorder, SignalEvent, TraceEvent
+from lab.recorder import CacheOp, Query, Recorder, SignalEvent, TraceEvent
 
 SCRIPT = '<script>alert("x")</script>'
 ATTR = '"><img src=x onerror=alert(1)>'
@@ -25,7 +25,7 @@ def assert_escaped(html: str) -> None:
 
 
 def test_highlighted_sql_and_python_escape_their_text():
-    from sandbox.lab.render import highlight_python, highlight_sql
+    from lab.render import highlight_python, highlight_sql
 
     assert_escaped(highlight_sql(f"SELECT '{SCRIPT}', '{ATTR}' FROM book"))
     assert_escaped(highlight_sql(f"SELECT '{SCRIPT}'", reformat=False))
@@ -33,8 +33,8 @@ def test_highlighted_sql_and_python_escape_their_text():
 
 
 def test_the_strip_chart_escapes_series_labels():
-    from sandbox.lab.recorder import Series
-    from sandbox.lab.render import strip_chart
+    from lab.recorder import Series
+    from lab.render import strip_chart
 
     svg = strip_chart([Series(SCRIPT, [1.0, 2.0]), Series(ATTR, [3.0])])
     assert_escaped(svg)
@@ -42,7 +42,7 @@ def test_the_strip_chart_escapes_series_labels():
 
 
 def test_the_onion_escapes_layer_names_and_headers():
-    from sandbox.demos.middleware_kit import onion_svg
+    from demos.middleware_kit import onion_svg
 
     trace = [
         TraceEvent(layer=SCRIPT, phase="in"),
@@ -53,21 +53,21 @@ def test_the_onion_escapes_layer_names_and_headers():
 
 
 def test_the_sql_diff_escapes_labels_and_lines():
-    from sandbox.demos.orm_diff import diff_lines, sql_diff_figure
+    from lab.sqldiff import diff_lines, sql_diff_figure
 
     lines = diff_lines([f"SELECT '{SCRIPT}'"], [f"SELECT '{ATTR}'"])
     assert_escaped(sql_diff_figure(SCRIPT, ATTR, lines))
 
 
 def test_the_toolbar_link_figure_escapes_its_url():
-    from sandbox.demos.caching_backends import _toolbar_link
+    from demos.caching_backends import _toolbar_link
 
-    assert_escaped(_toolbar_link(f"/lab/caching/report/?q={ATTR}"))
+    assert_escaped(_toolbar_link(f"/sandbox/caching/report/?q={ATTR}"))
 
 
 def test_a_report_escapes_everything_a_demo_recorded(db):
-    from sandbox.demos.cards import render_report
-    from sandbox.demos.registry import Demo
+    from lab.cards import render_report
+    from lab.registry import Demo
 
     lab = Recorder(learner="0123456789abcdef")
     with lab.step(SCRIPT, code=SCRIPT) as s:
@@ -92,8 +92,8 @@ def test_a_report_escapes_everything_a_demo_recorded(db):
 
 
 def test_a_demo_card_escapes_its_title_description_and_field_texts(db):
-    from sandbox.demos.cards import render_card
-    from sandbox.demos.registry import Demo
+    from lab.cards import render_card
+    from lab.registry import Demo
 
     class Hostile(forms.Form):
         name = forms.CharField(label=SCRIPT, help_text=ATTR, initial=SCRIPT)

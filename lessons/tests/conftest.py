@@ -49,8 +49,8 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture(autouse=True)
 def _fixture_demo() -> Iterator[None]:
     """lessonstest.count-books and its named query exist only during the lesson engine's tests."""
+    from lab import registry
     from sandbox import queries
-    from sandbox.demos import registry
 
     registry._registry[demo_fixture.DEMO.slug] = demo_fixture.DEMO
     queries._queries["lessonstest.books-per-publisher"] = demo_fixture.QUERY

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Count
 
-from sandbox.demos.registry import demo
+from lab.registry import demo
 from sandbox.models import Book, Publisher
 from sandbox.queries import named_query
 
@@ -32,8 +32,8 @@ def books_per_publisher():
 
 def take_out() -> tuple:
     """Unregister both again, so that only tests that ask for them (lessons/tests) see them."""
+    from lab import registry
     from sandbox import queries
-    from sandbox.demos import registry
 
     return registry._registry.pop("lessonstest.count-books"), queries._queries.pop("lessonstest.books-per-publisher")
 

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.html import parse_html
 
+from lab.cards import CSRF_MARKER, report_marker
+from lab.registry import get as get_demo
 from lessons import markdown
-from sandbox.demos.cards import CSRF_MARKER, report_marker
-from sandbox.demos.registry import get as get_demo
 
 
 class Tags(HTMLParser):

@@ -60,7 +60,7 @@ def test_with_debug_off_at_start_up_the_toolbar_is_never_served():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "testserver",
-        "LAB_TESTING": "1",  # plain static storage: no collectstatic manifest needed
+        "LAB_STATIC_MANIFEST": "0",  # plain static storage: no collectstatic manifest needed
     }
     env.pop("LAB_TOOLBAR", None)
     out = subprocess.run(

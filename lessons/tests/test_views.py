@@ -4,8 +4,8 @@ from unittest import mock
 import pytest
 from django.test import Client
 
+from lab.cards import CSRF_MARKER
 from lessons import markdown
-from sandbox.demos.cards import CSRF_MARKER
 
 DEMO_LESSON = """---
 title: Counting books

@@ -1,24 +1,17 @@
-"""Sandbox endpoints for the caching track (mounted under /lab/caching/).
+"""Sandbox endpoints for the caching track (mounted under /sandbox/caching/).
 
-Real views that the caching demos send requests to, one behaviour each. Two lab
-details, both for isolation between learners, not for teaching:
-
-- Page-cache keys get the learner's id as their `key_prefix` (`learner_prefix`),
-  so one learner's cached page is never served to another. That is why
-  `cache_page` is applied when the request arrives (`per_learner`) rather than
-  with `@cache_page` at import time: the prefix is only known then.
-- Views count their own runs in `view_calls` (a ContextVar a demo sets), so a
-  report can say whether a response came from the view or from the cache.
+Real views that the caching demos send requests to, one behaviour each. The
+page caches they use keep each learner's pages apart by themselves: the
+cache's KEY_FUNCTION (see settings.CACHES) puts every key in the current
+learner's space, so these views use `cache_page` exactly as a site would.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections import Counter
-from contextlib import contextmanager
-from contextvars import ContextVar
-from functools import wraps
 
+from django.conf import settings
 from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,53 +21,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 
-from ..lab.learners import SESSION_KEY
-from ..lab.recorder import active
 from ..models import Book, OrderItem
 
-PAGE_ALIAS = "lab-locmem"  # where the per-view demos store pages
+PAGE_ALIAS = "locmem"  # where the per-view demos store pages
 PAGE_TIMEOUT = 60
+REPORT_BACKENDS = ("locmem", "file", "db", "redis", "memcached")  # the timing lab's choices
 
-view_calls: ContextVar[Counter | None] = ContextVar("caching_view_calls", default=None)
-
-
-def ran(name: str) -> None:
-    """Count one run of a view body (a cache hit never gets here)."""
-    counter = view_calls.get()
-    if counter is not None:
-        counter[name] += 1
-
-
-@contextmanager
-def counting_views():
-    """Count view runs during the block: `with counting_views() as calls: ...; calls["stamp"]`."""
-    counter: Counter = Counter()
-    token = view_calls.set(counter)
-    try:
-        yield counter
-    finally:
-        view_calls.reset(token)
-
-
-def learner_prefix(request: HttpRequest) -> str:
-    """The page-cache key prefix for whoever is asking: the demo's learner, or the browser session's."""
-    recorder = active()
-    if recorder is not None and recorder.learner:
-        return f"lab.{recorder.learner}"
-    session = getattr(request, "session", None)
-    learner = session.get(SESSION_KEY) if session is not None else None
-    return f"lab.{learner or 'anonymous'}"
-
-
-def per_learner(view, timeout: int = PAGE_TIMEOUT, alias: str = PAGE_ALIAS):
-    """`cache_page(timeout, cache=alias)(view)`, with this learner's key prefix."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        cached_view = cache_page(timeout, cache=alias, key_prefix=learner_prefix(request))(view)
-        return cached_view(request, *args, **kwargs)
-
-    return wrapper
+logger = logging.getLogger(__name__)
 
 
 # -- the timing lab's expensive page -------------------------------------------
@@ -99,49 +52,55 @@ def sales_report() -> dict:
 
 
 def report_page(request: HttpRequest) -> HttpResponse:
-    ran("report")
     return render(request, "caching/report.html", {"report": sales_report(), "backend": request.GET.get("backend")})
 
 
 def report(request: HttpRequest) -> HttpResponse:
     """The report, uncached, or with `?cached=1&backend=<alias>` through `cache_page` on that backend."""
-    from ..demos.caching_backends import availability  # the demos own the list of lab backends
-
     if request.GET.get("cached") != "1":
         return report_page(request)
     backend = request.GET.get("backend", PAGE_ALIAS)
-    status = availability().get(backend)
-    if status is None or not status.available:
-        why = f"{status.why}. To use it, {status.how}" if status else "there is no such lab backend"
+    if backend not in REPORT_BACKENDS:
         shown = backend if len(backend) <= 40 else backend[:40] + "…"  # never echo a huge parameter back
-        return HttpResponseBadRequest(f"Cache backend {shown!r} is not available: {why}.", content_type="text/plain")
+        return HttpResponseBadRequest(
+            f"There is no cache backend {shown!r}; choose one of {', '.join(REPORT_BACKENDS)}.",
+            content_type="text/plain",
+        )
+    if backend not in settings.CACHES:
+        hint = {"redis": "REDIS_URL", "memcached": "MEMCACHED_LOCATION"}.get(backend, "CACHES")
+        return HttpResponseBadRequest(
+            f"The {backend!r} cache is not configured: set {hint} (the Backends lesson shows how).",
+            content_type="text/plain",
+        )
     canonical = f"cached=1&backend={backend}"
     if request.META.get("QUERY_STRING") != canonical:
         # The page's cache key is its full URL: every extra parameter, repeat or spelling would store another
         # copy, a way to fill the classroom's shared Redis. One spelling per backend is cached.
         return HttpResponseBadRequest(f"Use exactly ?{canonical}", content_type="text/plain")
-    return cache_page(300, cache=backend, key_prefix=learner_prefix(request))(report_page)(request)
+    try:
+        return cache_page(300, cache=backend)(report_page)(request)
+    except Exception:  # a cache server that is down must not take the page down with it
+        logger.warning("The %s cache failed; serving the report uncached", backend, exc_info=True)
+        return report_page(request)
 
 
 # -- per-view caching ------------------------------------------------------------
 
 
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
 def stamp(request: HttpRequest) -> HttpResponse:
     """A page that is different every time it is generated."""
-    ran("stamp")
     return HttpResponse(f"generated {secrets.token_hex(4)}", content_type="text/plain")
 
 
 def hello(request: HttpRequest) -> HttpResponse:
     """Says hello to the session's user: a page that depends on a cookie."""
-    ran("hello")
     user = request.session.get("user", "anonymous")
     return HttpResponse(f"hello {user} ({secrets.token_hex(4)})", content_type="text/plain")
 
 
 # Responses UpdateCacheMiddleware refuses to store, one tiny view per rule.
 def _text(name: str) -> HttpResponse:
-    ran(name)
     return HttpResponse(f"{name} {secrets.token_hex(4)}", content_type="text/plain")
 
 
@@ -171,12 +130,10 @@ def never_max_age_0(request):
 
 
 def never_streaming(request):
-    ran("streaming")
     return StreamingHttpResponse(iter(["streamed ", secrets.token_hex(4)]), content_type="text/plain")
 
 
 def never_not_found(request):
-    ran("404")
     return HttpResponse("no such page", status=404, content_type="text/plain")
 
 
@@ -187,7 +144,6 @@ def plain(request):
 @csrf_protect
 def form_with_token(request):
     """A form with {% csrf_token %}: the token sets the CSRF cookie, and csrf_protect varies on Cookie."""
-    ran("csrf-form")
     return render(request, "caching/form.html")
 
 
@@ -196,7 +152,6 @@ def form_with_token(request):
 
 def book_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A book page with a stable body, so ConditionalGetMiddleware can give it an ETag."""
-    ran("book")
     book = get_object_or_404(Book, pk=pk)
     return HttpResponse(f"{book.title}: {book.price}", content_type="text/plain")
 
@@ -210,27 +165,26 @@ def book_updated(request: HttpRequest, pk: int):
 @cache_control(max_age=60, public=True)
 @condition(last_modified_func=book_updated)
 def book_conditional(request: HttpRequest, pk: int) -> HttpResponse:
-    ran("book-conditional")
     book = get_object_or_404(Book, pk=pk)
     return HttpResponse(f"{book.title}: {book.price}", content_type="text/plain")
 
 
 urlpatterns = [
     path("report/", report, name="caching-report"),
-    path("stamp/", per_learner(stamp), name="caching-stamp"),
-    path("who/", per_learner(hello), name="caching-who"),
-    path("who-vary/", per_learner(vary_on_cookie(hello)), name="caching-who-vary"),
+    path("stamp/", stamp, name="caching-stamp"),
+    path("who/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(hello), name="caching-who"),
+    path("who-vary/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(vary_on_cookie(hello)), name="caching-who-vary"),
     # Uncached views: the site-wide demo caches them in middleware.
     path("hello/", hello, name="caching-hello"),
     path("max-age-0/", never_max_age_0),
-    path("never/plain/", per_learner(plain)),
-    path("never/private/", per_learner(never_private)),
-    path("never/cookie/", per_learner(never_sets_cookie)),
-    path("never/vary-star/", per_learner(never_vary_star)),
-    path("never/max-age-0/", per_learner(never_max_age_0)),
-    path("never/streaming/", per_learner(never_streaming)),
-    path("never/404/", per_learner(never_not_found)),
-    path("never/csrf-form/", per_learner(form_with_token)),
+    path("never/plain/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(plain)),
+    path("never/private/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_private)),
+    path("never/cookie/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_sets_cookie)),
+    path("never/vary-star/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_vary_star)),
+    path("never/max-age-0/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_max_age_0)),
+    path("never/streaming/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_streaming)),
+    path("never/404/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_not_found)),
+    path("never/csrf-form/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(form_with_token)),
     path("book/<int:pk>/", book_detail, name="caching-book"),
     path("book/<int:pk>/conditional/", book_conditional, name="caching-book-conditional"),
 ]

@@ -1,7 +1,7 @@
-"""Sandbox endpoints for the middleware track (mounted under /lab/middleware/).
+"""Sandbox endpoints for the middleware track (mounted under /sandbox/middleware/).
 
 Each view exists to show one behaviour of the layers around it; the demos send
-real requests to them through a real middleware stack (sandbox.lab.onion).
+real requests to them through a real middleware stack (lab.handler).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Sandbox endpoints for the orm track (mounted under /lab/orm/).
+"""Sandbox endpoints for the orm track (mounted under /sandbox/orm/).
 
 The sales report is a real download: GET with validated parameters, the rows
 from the same named querysets the lesson shows, written as CSV.

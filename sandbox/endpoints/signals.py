@@ -1,3 +1,3 @@
-"""Sandbox endpoints for the signals track (mounted under /lab/signals/)."""
+"""Sandbox endpoints for the signals track (mounted under /sandbox/signals/)."""
 
 urlpatterns = []

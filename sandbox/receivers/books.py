@@ -11,14 +11,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ..lab.hooks import traced_receiver
 from ..models import Book
 
 logger = logging.getLogger(__name__)
 
 
 @receiver(pre_save, sender=Book, dispatch_uid="sandbox.tidy_book_title")
-@traced_receiver
 def tidy_book_title(sender, instance, raw, **kwargs):
     # pre_save runs before the write: what we change here is what gets saved.
     if raw:  # loaddata: store the fixture exactly as written
@@ -27,7 +25,6 @@ def tidy_book_title(sender, instance, raw, **kwargs):
 
 
 @receiver(post_save, sender=Book, dispatch_uid="sandbox.log_book_saved")
-@traced_receiver
 def log_book_saved(sender, instance, created, update_fields, **kwargs):
     # The row is written, but the transaction may not be committed yet.
     # **kwargs is required: Django also passes signal, raw and using,
@@ -42,7 +39,6 @@ def log_book_saved(sender, instance, created, update_fields, **kwargs):
     sender=Book.authors.through,
     dispatch_uid="sandbox.log_authors_changed",
 )
-@traced_receiver
 def log_authors_changed(sender, instance, action, reverse, pk_set, **kwargs):
     # Only post_* actions see the final links. A ModelForm writes them
     # after post_save has already run.
@@ -60,7 +56,6 @@ def log_authors_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 @receiver(post_delete, sender=Book, dispatch_uid="sandbox.delete_cover_file")
-@traced_receiver
 def delete_cover_file(sender, instance, using, **kwargs):
     # Files are not transactional. Delete only once the row's deletion
     # is committed (on the database it was deleted from), so a

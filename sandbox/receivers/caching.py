@@ -11,25 +11,19 @@ uses them must invalidate explicitly.
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ..lab.cache import learner_cache
-from ..lab.hooks import traced_receiver
-from ..lab.recorder import SignalEvent, active
 from ..models import Book
 
-WIDGET_ALIAS = "lab-locmem"
+WIDGET_CACHE = "locmem"
 BESTSELLERS_KEY = "bestsellers"
-
-
-def widget_cache():
-    """The widget's cache as the current learner sees it (the lab's isolation; a site would use caches[...])."""
-    recorder = active()
-    return learner_cache(WIDGET_ALIAS, recorder.learner if recorder and recorder.learner else "site")
 
 
 def bestsellers(limit: int = 5) -> list[dict]:
@@ -42,20 +36,11 @@ def bestsellers(limit: int = 5) -> list[dict]:
 
 
 def cached_bestsellers() -> list[dict]:
-    return widget_cache().get_or_set(BESTSELLERS_KEY, bestsellers, 300)
+    return caches[WIDGET_CACHE].get_or_set(BESTSELLERS_KEY, bestsellers, 300)
 
 
 @receiver(post_delete, sender=Book, dispatch_uid="caching.evict_bestsellers.delete")
 @receiver(post_save, sender=Book, dispatch_uid="caching.evict_bestsellers.save")
-@traced_receiver
 def evict_bestsellers(sender, instance, using, **kwargs):
     """A book changed: forget the widget, once the change is committed."""
-    cache = widget_cache()
-
-    def evict():
-        recorder = active()
-        if recorder is not None:
-            recorder.record_signal(SignalEvent(kind="on_commit", name="evict_bestsellers: cache.delete('bestsellers')"))
-        cache.delete(BESTSELLERS_KEY)
-
-    transaction.on_commit(evict, using=using)
+    transaction.on_commit(partial(caches[WIDGET_CACHE].delete, BESTSELLERS_KEY), using=using)

@@ -6,13 +6,11 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from ..lab.hooks import traced_receiver
 from ..models import Customer
 from ..shop import send_welcome_email
 
 
 @receiver(post_save, sender=Customer, dispatch_uid="sandbox.welcome_new_customer")
-@traced_receiver
 def welcome_new_customer(sender, instance, created, raw, using, **kwargs):
     if not created or raw:
         return

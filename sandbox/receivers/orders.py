@@ -4,17 +4,12 @@ import asyncio
 
 from django.dispatch import receiver
 
-from ..lab.hooks import trace_signal, traced_receiver
 from ..models import Order
 from ..shop import reserve_stock
 from ..signals import order_placed
 
-# The lab traces Django's model signals; a custom signal is traced by name.
-trace_signal(order_placed, "order_placed")
-
 
 @receiver(order_placed, sender=Order, dispatch_uid="sandbox.reserve_stock")
-@traced_receiver
 def reserve_stock_for_order(sender, order, items, **kwargs):
     # Runs inside place_order's transaction: if the order rolls back,
     # so does the stock.
@@ -23,7 +18,6 @@ def reserve_stock_for_order(sender, order, items, **kwargs):
 
 
 @receiver(order_placed, sender=Order, dispatch_uid="sandbox.notify_warehouse")
-@traced_receiver
 async def notify_warehouse(sender, order, items, **kwargs):
     # An async receiver: send() runs it through async_to_sync,
     # asend() awaits it directly.

@@ -4,7 +4,6 @@ from django.db.models import Avg, Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ..lab.hooks import traced_receiver
 from ..models import Book, Review
 
 
@@ -13,7 +12,6 @@ from ..models import Book, Review
     sender=Review,
     dispatch_uid="sandbox.update_review_stats",
 )
-@traced_receiver
 def update_review_stats(sender, instance, raw=False, **kwargs):
     # loaddata: other rows may not be loaded yet, and the fixture has the numbers.
     if raw:

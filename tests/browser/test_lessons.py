@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from lab import registry
 from lessons.catalogue import get_catalogue
-from sandbox.demos import registry
 
 from .conftest import axe_violations
 

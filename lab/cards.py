@@ -1,0 +1,55 @@
+"""Rendering demo cards (in lessons) and lab reports (after a run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from .recorder import Recorder
+from .registry import Demo
+from .render import highlight_python, source_of
+
+# Lesson HTML is rendered once and cached for everyone, so a card cannot hold a
+# learner's CSRF token. The card holds this marker; the lesson view swaps in the
+# real token per request (one str.replace).
+CSRF_MARKER = "__LAB_CSRF_TOKEN__"
+
+
+def report_marker(demo: Demo) -> str:
+    """Where a no-JavaScript run's report is put back into the lesson page."""
+    return f"<!--lab-report:{demo.slug}-->"
+
+
+def render_card(demo: Demo, lesson_path: str = "") -> str:
+    code, path, line = source_of(demo.func)
+    return render_to_string(
+        "lab/card.html",
+        {
+            "demo": demo,
+            "form": demo.form(),
+            "csrf_marker": CSRF_MARKER,
+            "report_marker": report_marker(demo),
+            "lesson_path": lesson_path,
+            "code_html": highlight_python(code),
+            "code_path": path,
+            "code_line": line,
+        },
+    )
+
+
+def render_report(
+    demo: Demo,
+    recorder: Recorder | None = None,
+    *,
+    request: HttpRequest | None = None,
+    form: Any = None,
+    message: str = "",
+    status: int = 200,
+) -> str:
+    return render_to_string(
+        "lab/report.html",
+        {"demo": demo, "lab": recorder, "form": form, "message": message, "status": status},
+        request=request,
+    )

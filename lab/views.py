@@ -1,0 +1,87 @@
+"""Running demos: POST only, CSRF protected, rate limited, never a 500 for bad input."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_GET, require_POST
+
+from . import learners, registry
+from .cards import render_report
+from .runner import run_demo
+
+
+@require_POST
+def run(request: HttpRequest, slug: str) -> HttpResponse:
+    demo = registry.get(slug)
+    if demo is None:
+        raise Http404("No such demo.")
+    now = time.time()
+    new = not learners.has_learner(request)  # no session yet: this run mints a learner id
+    learner = learners.learner_id(request)
+    address = request.META.get("REMOTE_ADDR", "")
+    allowed = learners.allow_run(learner, now) and (not new or learners.allow_new_learner(address, now))
+    if not allowed:
+        return _respond(
+            request,
+            demo,
+            render_report(
+                demo,
+                message="You are running demos faster than the lab allows. Wait a minute, then press Run again.",
+                status=429,
+            ),
+            status=429,
+        )
+    form = demo.form(request.POST)
+    if not form.is_valid():
+        return _respond(
+            request,
+            demo,
+            render_report(demo, form=form, message="Some inputs need fixing before the demo can run.", status=400),
+            status=400,
+        )
+    options = {"disabled_receivers": request.POST.getlist("disabled_receivers")}
+    with learners.one_run_at_a_time(learner, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as started:
+        if not started:
+            message = "Your previous run is still going. Wait for its report, then press Run again."
+            return _respond(request, demo, render_report(demo, message=message, status=429), status=429)
+        recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
+    return _respond(request, demo, render_report(demo, recorder, request=request, form=form))
+
+
+def _respond(request: HttpRequest, demo: registry.Demo, report_html: str, status: int = 200) -> HttpResponse:
+    if request.htmx:
+        return HttpResponse(report_html, status=status)
+    # Without JavaScript: the page the demo was run from, with this card's report filled in (LAB_REPORT_PAGE).
+    page = import_string(settings.LAB_REPORT_PAGE)
+    return page(request, request.POST.get("lesson", ""), demo, report_html, status=status)
+
+
+@require_POST
+def reset(request: HttpRequest) -> HttpResponse:
+    """'Reset my sandbox': delete the learner's committed rows and start a fresh cache prefix."""
+    from .reset import reset_learner
+
+    learner = request.session.get(learners.SESSION_KEY)
+    removed = reset_learner(learner) if learner else 0
+    request.session.pop(learners.SESSION_KEY, None)
+    if request.htmx:
+        return HttpResponse(
+            f'<p class="reset-done" role="status">Your sandbox is reset: {removed} row{pluralize(removed)} removed, '
+            "and your cache keys start afresh.</p>"
+        )
+    back = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return redirect(back)
+
+
+@require_GET
+def demo_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "lab/index.html", {"demos": registry.all_demos()})
