@@ -8,7 +8,7 @@ class DemosConfig(AppConfig):
     verbose_name = "Demos"
 
     def ready(self) -> None:
-        from lab import signals
+        from lab import registry, signals
         from sandbox.signals import order_placed
 
         from . import autodiscover
@@ -16,4 +16,5 @@ class DemosConfig(AppConfig):
         # The bookshop knows nothing of the lab: its signal and receivers are traced from here.
         signals.trace_signal(order_placed, "order_placed")
         signals.trace_receivers("sandbox")
+        registry.show_code_from("sandbox")
         autodiscover()

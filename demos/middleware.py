@@ -13,7 +13,8 @@ from functools import partial
 
 from django import forms
 
-from lab.handler import capture_logs, make_handler
+from lab.handler import make_handler
+from lab.logs import capture_logs
 from lab.registry import NoInputs, demo
 from sandbox import example_middleware
 

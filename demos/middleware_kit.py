@@ -17,8 +17,10 @@ from django.http import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from lab.handler import LabHandler, StackItem, body_of, capture_logs, response_headers, send, short_name
+from lab.handler import LabHandler, StackItem, body_of, send
+from lab.logs import capture_logs
 from lab.recorder import Step, TraceEvent
+from lab.trace import response_headers, short_name
 from sandbox.middleware import ApiTokenMiddleware, MaintenanceModeMiddleware
 
 DEMO_API_TOKEN = "lab-demo-token"

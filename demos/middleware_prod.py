@@ -8,8 +8,10 @@ from asgiref.sync import async_to_sync
 from django import forms
 from django.conf import settings
 
-from lab.handler import asend, body_of, capture_logs, response_headers
+from lab.handler import asend, body_of
+from lab.logs import capture_logs
 from lab.registry import demo
+from lab.trace import response_headers
 from sandbox.middleware import RequestIDLogFilter
 
 from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, middleware_setting, onion_svg

@@ -52,7 +52,8 @@ def main() -> None:
 
     from django.test import override_settings
 
-    from lab.handler import capture_logs, send
+    from lab.handler import send
+    from lab.logs import capture_logs
     from lab.recorder import Recorder, recording
 
     lab = Recorder()

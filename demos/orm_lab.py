@@ -23,7 +23,7 @@ from django import forms
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet
 
-from lab.recorder import Recorder, Step, active, paused
+from lab.recorder import Recorder, Step, paused
 from lab.sqldiff import show_sql_diff
 
 MAX_ROWS = 25  # rows shown in a table; the "rows" fact always counts them all
@@ -145,33 +145,19 @@ def savepoint(rollback: bool = False) -> Iterator[None]:
     savepoint lets the demo carry on. The SAVEPOINT statements themselves are
     the lab's bookkeeping, so they are not recorded.
     """
-    with unrecorded():
+    with paused():
         sid = transaction.savepoint()
     try:
         yield
     except Exception:
-        with unrecorded():
+        with paused():
             transaction.savepoint_rollback(sid)
         raise
-    with unrecorded():
+    with paused():
         if rollback:
             transaction.savepoint_rollback(sid)
         else:
             transaction.savepoint_commit(sid)
-
-
-@contextmanager
-def unrecorded() -> Iterator[None]:
-    """Run the lab's own bookkeeping SQL without adding it to the report."""
-    lab = active()
-    if lab is None:
-        yield
-        return
-    previous, lab.capture_sql = lab.capture_sql, False
-    try:
-        yield
-    finally:
-        lab.capture_sql = previous
 
 
 def compare(

@@ -18,7 +18,7 @@ from lab.registry import demo
 from lab.sqldiff import show_sql_diff
 from sandbox.models import Book
 
-from .orm_lab import LabForm, run_query, savepoint, unrecorded
+from .orm_lab import LabForm, run_query, savepoint
 
 
 class RawForm(LabForm):
@@ -153,13 +153,13 @@ def read_only() -> Iterator[None]:
     """
     sqlite = connection.vendor == "sqlite"
     with savepoint(rollback=True):  # on PostgreSQL, rolling back to the savepoint restores read-write
-        with unrecorded(), connection.cursor() as cursor:
+        with paused(), connection.cursor() as cursor:
             cursor.execute("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
         try:
             yield
         finally:
             if sqlite:  # a PRAGMA is not undone by a rollback
-                with unrecorded(), connection.cursor() as cursor:
+                with paused(), connection.cursor() as cursor:
                     cursor.execute("PRAGMA query_only = OFF")
 
 

@@ -8,7 +8,6 @@ switch receivers off for their own runs with the `disabled_receivers` field.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,7 +16,8 @@ from django import forms
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
-from lab.recorder import Recorder, Step, active
+from lab.logs import capture_logs
+from lab.recorder import Recorder, Step
 from lab.registry import demo
 from lab.signals import connected, receiver_name, traced, traced_names
 from sandbox import seed
@@ -59,44 +59,11 @@ def emails_sent(step: Step) -> int:
     return len(events(step, kind="note", name="email sent"))
 
 
-class _RunLogHandler(logging.Handler):
-    """Copies log lines emitted during one run (this context only) into its current step."""
-
-    def __init__(self, lab: Recorder):
-        super().__init__(logging.INFO)
-        self.lab = lab
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if active() is self.lab:  # another learner's run in another thread: not ours
-            self.lab.note(f"log {record.name}: {record.getMessage()}")
-
-
-RECEIVER_LOGGER = logging.getLogger("sandbox.receivers")
-_capture_lock = threading.Lock()
-_capturing = 0  # runs capturing right now; the first raises the logger to INFO, the last restores it
-_saved_level = logging.NOTSET
-
-
 @contextmanager
 def receiver_logs(lab: Recorder) -> Iterator[None]:
     """Show what sandbox receivers log (e.g. the concept page's "has been saved!") in the report."""
-    global _capturing, _saved_level
-    handler = _RunLogHandler(lab)
-    with _capture_lock:
-        if _capturing == 0:
-            _saved_level = RECEIVER_LOGGER.level
-            if RECEIVER_LOGGER.getEffectiveLevel() > logging.INFO:
-                RECEIVER_LOGGER.setLevel(logging.INFO)
-        _capturing += 1
-        RECEIVER_LOGGER.addHandler(handler)
-    try:
+    with capture_logs("sandbox.receivers", level=logging.INFO, to_report=True):
         yield
-    finally:
-        with _capture_lock:
-            RECEIVER_LOGGER.removeHandler(handler)
-            _capturing -= 1
-            if _capturing == 0:
-                RECEIVER_LOGGER.setLevel(_saved_level)
 
 
 # -- S1: the dispatcher -----------------------------------------------------------

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.core.cache.backends import db, filebased, locmem, memcached, redis
 
+from .events import CacheOp
 from .learners import current_learner
-from .recorder import CacheOp, active
+from .recorder import active
 
 MISSING = object()
 

@@ -23,7 +23,11 @@ def report_marker(demo: Demo) -> str:
 
 
 def render_card(demo: Demo, lesson_path: str = "") -> str:
-    code, path, line = source_of(demo.func)
+    shown = []
+    for obj in demo.teaching_code:
+        code, path, line = source_of(obj)
+        name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}".strip(".")
+        shown.append({"name": name, "html": highlight_python(code), "path": path, "line": line})
     return render_to_string(
         "lab/card.html",
         {
@@ -32,9 +36,7 @@ def render_card(demo: Demo, lesson_path: str = "") -> str:
             "csrf_marker": CSRF_MARKER,
             "report_marker": report_marker(demo),
             "lesson_path": lesson_path,
-            "code_html": highlight_python(code),
-            "code_path": path,
-            "code_line": line,
+            "code": shown,
         },
     )
 

@@ -15,15 +15,12 @@ added or changed, plus each `process_*` hook call.
 from __future__ import annotations
 
 import inspect
-import logging
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from types import FrameType, MethodType
+from types import FrameType
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler, logger
@@ -33,120 +30,12 @@ from django.test import AsyncRequestFactory, RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
-from .recorder import TraceEvent, active, format_exception_line
+from .events import TraceEvent
+from .recorder import active, format_exception_line
+from .trace import TracedLayer, _mode_note, _record, response_headers, short_name
 
 Factory = Callable[[Callable[..., Any]], Any]
 StackItem = str | tuple[str, Factory]
-
-
-def short_name(path: str) -> str:
-    """`django.contrib.sessions.middleware.SessionMiddleware` → `SessionMiddleware`."""
-    return path.rsplit(".", 1)[-1]
-
-
-def response_headers(response: HttpResponseBase) -> dict[str, str]:
-    """The headers as the client will get them, cookies included (Django keeps those apart until the end)."""
-    headers = dict(response.items())
-    if response.cookies:
-        headers["Set-Cookie"] = ", ".join(morsel.OutputString() for morsel in response.cookies.values())
-    return headers
-
-
-def _diff(before: dict[str, str] | None, after: dict[str, str]) -> tuple[dict, dict, list]:
-    if before is None:
-        return dict(after), {}, []
-    added = {k: v for k, v in after.items() if k not in before}
-    changed = {k: (before[k], v) for k, v in after.items() if k in before and before[k] != v}
-    removed = [k for k in before if k not in after]
-    return added, changed, removed
-
-
-def _record(layer: str, phase: str, **kwargs: Any) -> None:
-    recorder = active()
-    if recorder is not None:
-        recorder.record_trace(TraceEvent(layer=layer, phase=phase, **kwargs))
-
-
-def _out(layer: str, response: HttpResponseBase) -> HttpResponseBase:
-    after = response_headers(response)
-    added, changed, removed = _diff(getattr(response, "_lab_headers", None), after)
-    note = "" if hasattr(response, "_lab_headers") else "new response"
-    response._lab_headers = after
-    _record(layer, "out", status=response.status_code, added=added, changed=changed, removed=removed, note=note)
-    return response
-
-
-def _thread_note(mode: str, show_threads: bool) -> str:
-    return (
-        f"{mode} · thread {threading.current_thread().name}" if show_threads else ("async" if mode == "async" else "")
-    )
-
-
-class TracedLayer:
-    """Wraps one middleware instance: records in/out and its hooks, delegates everything else."""
-
-    def __init__(self, name: str, instance: Any, show_threads: bool = False):
-        self._lab_name = name
-        self._lab_instance = instance
-        self._lab_threads = show_threads
-        self._lab_async = iscoroutinefunction(instance)
-        if self._lab_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if self._lab_async:
-            # As MiddlewareMixin does: a dunder set on the instance is ignored, so branch here.
-            return self._acall(request)  # type: ignore[return-value]
-        _record(self._lab_name, "in", note=_thread_note("sync", self._lab_threads))
-        return _out(self._lab_name, self._lab_instance(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        _record(self._lab_name, "in", note=_thread_note("async", self._lab_threads))
-        return _out(self._lab_name, await self._lab_instance(request))
-
-    def __getattr__(self, attr: str) -> Any:
-        # hasattr(layer, "process_view") must answer for the real instance.
-        hook = getattr(self._lab_instance, attr)
-        if attr in {"process_view", "process_exception", "process_template_response"}:
-            return self._traced_hook(attr, hook)
-        return hook
-
-    def _traced_hook(self, attr: str, hook: Callable[..., Any]) -> Callable[..., Any]:
-        # Bound to the real instance: Django names a failing hook by `method.__self__.__class__`.
-        name = self._lab_name
-
-        def traced(instance, request, *args):
-            result = hook(request, *args)
-            _record(name, attr, status=getattr(result, "status_code", None), note=_hook_note(attr, args, result))
-            return result
-
-        if iscoroutinefunction(hook):
-
-            async def atraced(instance, request, *args):
-                result = await hook(request, *args)
-                _record(name, attr, status=getattr(result, "status_code", None), note=_hook_note(attr, args, result))
-                return result
-
-            return MethodType(atraced, self._lab_instance)
-        return MethodType(traced, self._lab_instance)
-
-
-def _hook_note(attr: str, args: tuple, result: Any) -> str:
-    if attr == "process_exception":
-        return f"saw {type(args[0]).__name__}" + ("; returned a response" if result is not None else "")
-    if attr == "process_view" and result is not None:
-        return "returned a response: the view is skipped"
-    return ""
-
-
-def _mode_note(middleware_is_async: bool, below_is_async: bool) -> str:
-    """What Django's adapt_method_mode decided for this layer (it logs this only with DEBUG on)."""
-    mode = "async" if middleware_is_async else "sync"
-    if middleware_is_async == below_is_async:
-        return mode
-    wrapper = "sync_to_async" if middleware_is_async else "async_to_sync"
-    below = "async" if below_is_async else "sync"
-    return f"{mode}; the {below} layer below is adapted with {wrapper}"
 
 
 class LabHandler(BaseHandler):
@@ -244,7 +133,7 @@ def watching_view_body(request: HttpRequest) -> Iterator[None]:
     the view having to count itself.
     """
     recorder = active()
-    if recorder is None or not recorder.capture_sql:
+    if recorder is None:
         yield
         return
     try:  # resolved here as the handler will, to find the view function below its decorators
@@ -369,92 +258,6 @@ def body_of(response: HttpResponseBase) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
-
-
-# -- log capture ----------------------------------------------------------------
-
-
-class _RunHandler(logging.Handler):
-    """Keeps the records emitted in this run's context only: other learners' requests log too."""
-
-    def __init__(self, recorder: Any, records: list[logging.LogRecord], level: int):
-        super().__init__(level)
-        self.recorder = recorder
-        self.records = records
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if active() is self.recorder:
-            self.records.append(record)
-
-
-class _Capture(logging.Filter):
-    """One per logger while runs capture it below its usual level.
-
-    The logger's level is lowered so that it creates the records a run wants;
-    this filter then keeps everything below the usual level away from the
-    logger's own handlers (and its parents'), handing it only to the capturing
-    runs. Other requests' output is exactly what it would have been.
-    """
-
-    def __init__(self, logger: logging.Logger):
-        super().__init__()
-        self.logger = logger
-        self.saved_level = logger.level
-        self.usual = logger.getEffectiveLevel()
-        self.handlers: list[_RunHandler] = []
-        logger.addFilter(self)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= self.usual:
-            return True  # the normal path; the runs' handlers are attached to the logger too
-        for handler in tuple(self.handlers):  # a snapshot: runs come and go on other threads
-            if record.levelno >= handler.level:
-                handler.handle(record)
-        return False
-
-    def add(self, handler: _RunHandler) -> None:
-        self.handlers.append(handler)
-        self.logger.addHandler(handler)
-        self.logger.setLevel(min(self.usual, *(h.level for h in self.handlers)))
-
-    def remove(self, handler: _RunHandler) -> bool:
-        """Detach a run; True when it was the last one and the logger is as it was."""
-        self.handlers.remove(handler)
-        self.logger.removeHandler(handler)
-        if self.handlers:
-            return False
-        self.logger.removeFilter(self)
-        self.logger.setLevel(self.saved_level)
-        return True
-
-
-_captures_lock = threading.Lock()
-_captures: dict[str, _Capture] = {}
-
-
-@contextmanager
-def capture_logs(*names: str, level: int = logging.DEBUG, filters: Iterable[logging.Filter] = ()):
-    """Collect the records these loggers emit at `level` or above during the block, in this run only.
-
-    Records below a logger's usual level reach this run and nowhere else, so a
-    demo can show Django's DEBUG lines without adding to anyone's console.
-    """
-    records: list[logging.LogRecord] = []
-    handler = _RunHandler(active(), records, level)
-    for f in filters:
-        handler.addFilter(f)
-    with _captures_lock:
-        for name in names:
-            if name not in _captures:
-                _captures[name] = _Capture(logging.getLogger(name))
-            _captures[name].add(handler)
-    try:
-        yield records
-    finally:
-        with _captures_lock:
-            for name in names:
-                if _captures[name].remove(handler):
-                    del _captures[name]
 
 
 def record_request_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

@@ -12,13 +12,14 @@ from typing import Any
 from django.db.backends.signals import connection_created
 
 from . import signals
-from .recorder import Query, active
+from .events import Query
+from .recorder import active
 
 
 def sql_wrapper(execute, sql, params, many, context):
     """A `connection.execute_wrapper`: times every statement, raw SQL included."""
     recorder = active()
-    if recorder is None or not recorder.capture_sql:
+    if recorder is None:
         return execute(sql, params, many, context)
     recorder.check_time()
     connection = context["connection"]

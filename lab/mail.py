@@ -8,7 +8,8 @@ emails their own run sent, even when other learners' runs send at the same time.
 from django.core import mail
 from django.core.mail.backends import locmem
 
-from .recorder import SignalEvent, active
+from .events import SignalEvent
+from .recorder import active
 
 # A classroom server runs for weeks; the outbox only ever needs the latest messages.
 OUTBOX_LIMIT = 200

@@ -5,23 +5,55 @@ learners' runs in two threads record separately. The hooks that feed it (SQL
 execute wrapper, signal tracer, cache backends, middleware tracer) are cheap
 no-ops when no recorder is active.
 
-A run is a list of `Step`s. Each step is one thing the demo did ("the naive
-loop", "with select_related") and collects the queries, signals, cache calls,
-middleware trace and facts that happened while it was the current step. Tests
-assert on the same objects the report templates render.
+A run is a list of `Step`s. Each step is one thing the demo did, usually one
+call of a named teaching function:
+
+    s = lab.step("Save the book again", partial(save_book, book))
+    s.result            # what save_book returned
+    s.code              # save_book's source: the code the learner is shown
+    s.queries, s.signals, s.cache_ops, s.trace   # what it caused
+
+Only what happens inside a step is recorded: a demo's own set-up and the
+observations it makes afterwards (reading a row back to state a fact) are not
+the lesson's SQL. Inside a step, `paused()` is the one way to do bookkeeping
+without recording it. Steps and facts have stable keys (`lab.get("save_book")`,
+`step.facts["created"]`); their labels are only for reading.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
+import inspect
 import logging
-import statistics
+import re
+import textwrap
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from .events import CacheOp, Figure, Query, Series, SignalEvent, Table, TraceEvent
+
+__all__ = [
+    "CacheOp",
+    "DemoTimeout",
+    "Figure",
+    "Query",
+    "Recorder",
+    "Series",
+    "SignalEvent",
+    "Step",
+    "Table",
+    "TraceEvent",
+    "active",
+    "in_context",
+    "paused",
+    "recording",
+    "source_code",
+]
 
 current: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("lab_recorder", default=None)
 
@@ -34,106 +66,46 @@ def active() -> Recorder | None:
     return current.get()
 
 
-@dataclass
-class Query:
-    sql: str
-    params: Any
-    display: str  # SQL with params interpolated by the backend, for reading only
-    alias: str
-    vendor: str
-    ms: float
-    many: bool = False
-    error: str = ""
-    plan: list[str] | None = None
+def source_code(fn: Callable[..., Any]) -> str:
+    """The source of a teaching function (decorators included, as the learner would write it)."""
+    target = fn.func if isinstance(fn, functools.partial) else fn
+    target = inspect.unwrap(target)
+    try:
+        return textwrap.dedent(inspect.getsource(target)).rstrip() + "\n"
+    except (OSError, TypeError):
+        return ""
 
 
-@dataclass
-class SignalEvent:
-    kind: str  # "signal" (sent), "receiver" (ran), "skipped", "on_commit", "note"
-    name: str  # signal name, or receiver name
-    sender: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    ms: float = 0.0  # since the start of the run
-    error: str = ""
+def call_text(fn: Callable[..., Any]) -> str:
+    """How `fn` was called, as a reader would write it: `save_book(<Book: A1>)`."""
+    if not isinstance(fn, functools.partial):
+        return f"{getattr(fn, '__name__', 'fn')}()"
+    args = [_short(a) for a in fn.args] + [f"{k}={_short(v)}" for k, v in fn.keywords.items()]
+    return f"{getattr(inspect.unwrap(fn.func), '__name__', 'fn')}({', '.join(args)})"
 
 
-@dataclass
-class CacheOp:
-    alias: str
-    backend: str
-    op: str
-    key: str
-    full_key: str
-    hit: bool | None  # None where the operation has no hit or miss (set, delete)
-    ms: float
-    result: str = ""
-    depth: int = 0  # nested calls, e.g. get_or_set -> get, add
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass
-class TraceEvent:
-    layer: str
-    phase: str  # "init", "in", "out", "process_view", "process_exception", ...
-    status: int | None = None
-    added: dict[str, str] = field(default_factory=dict)
-    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
-    removed: list[str] = field(default_factory=list)
-    note: str = ""
-    ms: float = 0.0
-
-
-@dataclass
-class Series:
-    """Repeated-trial timings (milliseconds) for one variant."""
-
-    label: str
-    samples: list[float]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples) if self.samples else 0.0
-
-    @property
-    def low(self) -> float:
-        return min(self.samples) if self.samples else 0.0
-
-    @property
-    def high(self) -> float:
-        return max(self.samples) if self.samples else 0.0
-
-    def quantile(self, q: float) -> float:
-        if len(self.samples) < 2:
-            return self.median
-        ordered = sorted(self.samples)
-        pos = q * (len(ordered) - 1)
-        lo = int(pos)
-        hi = min(lo + 1, len(ordered) - 1)
-        return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
-@dataclass
-class Table:
-    columns: list[str]
-    rows: list[list[Any]]
-
-
-@dataclass
-class Figure:
-    """A server-drawn picture of what ran (an SVG), shown full width in the step."""
-
-    label: str
-    html: str  # a SafeString from a template or lab.render
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "step"
 
 
 @dataclass
 class Step:
     label: str
-    code: str = ""
+    key: str = ""
+    code: str = ""  # the source of the teaching function the step called, or code generated from its values
+    call: str = ""  # how it was called, with the values it got
+    result: Any = None  # what the teaching function returned
     queries: list[Query] = field(default_factory=list)
     signals: list[SignalEvent] = field(default_factory=list)
     cache_ops: list[CacheOp] = field(default_factory=list)
     trace: list[TraceEvent] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # stable key -> value
+    fact_labels: dict[str, str] = field(default_factory=dict)  # stable key -> what the report shows
     tables: list[Table] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
@@ -144,10 +116,16 @@ class Step:
     error_type: str = ""
     ms: float = 0.0
 
-    # Small helpers so demos read well: step.fact("rows", 3)
-    def fact(self, label: str, value: Any) -> Any:
-        self.facts[label] = value
+    def fact(self, key: str, value: Any, label: str = "") -> Any:
+        """Record a measured fact under a stable `key` (tests read it); `label` is what the report shows."""
+        self.facts[key] = value
+        if label:
+            self.fact_labels[key] = label
         return value
+
+    @property
+    def fact_rows(self) -> list[tuple[str, Any]]:
+        return [(self.fact_labels.get(key, key), value) for key, value in self.facts.items()]
 
     def table(self, columns: list[str], rows: list[list[Any]] | list[tuple[Any, ...]]) -> Table:
         table = Table(list(columns), [list(r) for r in rows])
@@ -210,29 +188,57 @@ class Recorder:
         self.wall_ms = 0.0
         self.cpu_ms = 0.0
         self.error = ""  # the run as a whole failed (time limit, unexpected error)
-        self.capture_sql = True
         self.disabled_receivers: set[str] = set(self.options.get("disabled_receivers", ()))
         # Nesting of cache calls (get_or_set -> get, add), per thread: a ContextVar,
         # since in_context gives each thread its own copy of the context.
         self.cache_depth: contextvars.ContextVar[int] = contextvars.ContextVar("lab_cache_depth", default=0)
 
     # -- steps ---------------------------------------------------------------
-    @property
-    def step_now(self) -> Step:
-        if self._current is None:
-            self._current = Step(label="Run")
-            self.steps.append(self._current)
-        return self._current
+    def step(
+        self,
+        label: str,
+        fn: Callable[[], Any] | None = None,
+        *,
+        key: str = "",
+        expect: type[BaseException] | tuple[type[BaseException], ...] = (),
+        code: str = "",
+    ) -> Step:
+        """Call the teaching function `fn` (use functools.partial for its arguments) as one recorded step.
+
+        The step's code is `fn`'s source. Exceptions of the `expect` types are
+        caught and stored on the step: when an error is the lesson's point, the
+        report shows Django's own message.
+        """
+        if fn is None:  # TRANSITION: the old context-manager form, until every track is converted
+            return self.section(label, key=key, code=code, expect=expect)  # type: ignore[return-value]
+        target = fn.func if isinstance(fn, functools.partial) else fn
+        with self.section(
+            label,
+            key=key or getattr(inspect.unwrap(target), "__name__", "") or slug(label),
+            code=source_code(fn),
+            expect=expect,
+        ) as step:
+            step.call = call_text(fn)
+            step.result = fn()
+        return step
 
     @contextmanager
-    def step(self, label: str, code: str = "", expect: type[BaseException] | tuple = ()) -> Iterator[Step]:
-        """Group what happens in the block under `label`.
+    def section(
+        self,
+        label: str,
+        *,
+        key: str = "",
+        code: str = "",
+        expect: type[BaseException] | tuple[type[BaseException], ...] = (),
+    ) -> Iterator[Step]:
+        """Record what happens in the block as one step, for steps that are not one call of a teaching function.
 
-        Exceptions of the `expect` types are caught and stored on the step:
-        when an error is the lesson's point, the report shows Django's own message.
+        A section sends requests, times trials or sums up earlier steps. Its
+        `code`, if any, is generated from the values the block uses (a
+        MIDDLEWARE setting, a request line), never typed by hand.
         """
         previous = self._current
-        step = Step(label=label, code=code)
+        step = Step(label=label, key=self._unique(key or slug(label)), code=code)
         self.steps.append(step)
         self._current = step
         started = time.perf_counter()
@@ -247,6 +253,39 @@ class Recorder:
             step.ms = (time.perf_counter() - started) * 1000
             self._current = previous if previous is not None and previous is not step else None
 
+    def _unique(self, key: str) -> str:
+        taken = {s.key for s in self.steps}
+        if key not in taken:
+            return key
+        n = 2
+        while f"{key}-{n}" in taken:
+            n += 1
+        return f"{key}-{n}"
+
+    def trials(self, step: Step, label: str, fn: Callable[[], Any], count: int) -> Series:
+        """Time `fn` `count` times, unrecorded (time the work, not the lab's recording of it), into `step`.
+
+        The time limit is checked before each trial, since nothing is recorded to check it.
+        """
+        samples = []
+        with paused():
+            for _ in range(count):
+                self.check_time()
+                started = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - started) * 1000)
+        return step.timings(label, samples)
+
+    # TRANSITION: old names kept until every track is converted.
+    capture_sql = True
+
+    @property
+    def step_now(self) -> Step:
+        if self._current is None:
+            self._current = Step(label="Run", key=self._unique("run"))
+            self.steps.append(self._current)
+        return self._current
+
     def fact(self, label: str, value: Any) -> Any:
         return self.step_now.fact(label, value)
 
@@ -260,20 +299,30 @@ class Recorder:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             raise DemoTimeout("The demo ran past its time limit and was stopped.")
 
-    # -- hooks call these ----------------------------------------------------
+    # -- hooks call these (outside a step, nothing is recorded) ----------------
     def record_query(self, query: Query) -> None:
-        self.step_now.queries.append(query)
+        if self._current is not None:
+            query.at = self.now_ms()
+            self._current.queries.append(query)
 
     def record_signal(self, event: SignalEvent) -> None:
-        event.ms = self.now_ms()
-        self.step_now.signals.append(event)
+        if self._current is not None:
+            event.ms = self.now_ms()
+            self._current.signals.append(event)
 
     def record_cache(self, op: CacheOp) -> None:
-        self.step_now.cache_ops.append(op)
+        if self._current is not None:
+            op.at = self.now_ms()
+            self._current.cache_ops.append(op)
 
     def record_trace(self, event: TraceEvent) -> None:
-        event.ms = self.now_ms()
-        self.step_now.trace.append(event)
+        if self._current is not None:
+            event.ms = self.now_ms()
+            self._current.trace.append(event)
+
+    def record_log(self, line: str) -> None:
+        if self._current is not None:
+            self._current.log.append(line)
 
     def receiver_enabled(self, name: str) -> bool:
         return name not in self.disabled_receivers
@@ -283,12 +332,15 @@ class Recorder:
         self.cpu_ms = (time.process_time() - self.cpu_started) * 1000
 
     # -- reading the report --------------------------------------------------
-    def get(self, label: str) -> Step:
-        """The step called `label` (tests use this)."""
+    def get(self, key: str) -> Step:
+        """The step with this stable key (tests use this)."""
         for step in self.steps:
-            if step.label == label:
+            if step.key == key:
                 return step
-        raise KeyError(f"No step {label!r}; steps are {[s.label for s in self.steps]}")
+        for step in self.steps:  # TRANSITION: labels, until every track's tests use keys
+            if step.label == key:
+                return step
+        raise KeyError(f"No step {key!r}; steps are {[s.key for s in self.steps]}")
 
     @property
     def queries(self) -> list[Query]:
@@ -328,7 +380,7 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Do lab bookkeeping (e.g. setting up fixtures for a demo) without recording it."""
+    """Do lab bookkeeping inside a step (a savepoint, timed trials) without recording it."""
     token = current.set(None)
     try:
         yield

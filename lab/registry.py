@@ -12,7 +12,9 @@ and lets the lab recorder see it. `data` is the cleaned data of the demo's form
 
 from __future__ import annotations
 
+import inspect
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,13 @@ class Demo:
     time_limit: float | None = None
     # Report sections the run is expected to produce; browser tests check them.
     reports: tuple[str, ...] = field(default_factory=tuple)
+    # The teaching code the card shows ("The code this demo runs"); found from the demo's own code if empty.
+    shows: tuple[Any, ...] = field(default_factory=tuple)
+
+    @property
+    def teaching_code(self) -> list[Callable[..., Any] | type]:
+        """The functions and classes of the teaching packages this demo calls, in the order it first names them."""
+        return list(self.shows) or teaching_objects(self.func)
 
     @property
     def track(self) -> str:
@@ -74,6 +83,44 @@ class Demo:
 
 
 _registry: dict[str, Demo] = {}
+_teaching_packages: set[str] = set()
+
+
+def show_code_from(package: str) -> None:
+    """Demo cards show the functions of `package` that a demo calls (the demos app names the bookshop)."""
+    _teaching_packages.add(package)
+
+
+def _is_teaching(obj: Any) -> bool:
+    module = getattr(obj, "__module__", "") or ""
+    return any(module == p or module.startswith(p + ".") for p in _teaching_packages)
+
+
+def teaching_objects(func: Callable[..., Any]) -> list[Any]:
+    """Teaching functions that `func` names, following helpers of its own module (but not into teaching code)."""
+    found: list[Any] = []
+    seen_code: set[types.CodeType] = set()
+
+    def walk(code: types.CodeType, namespace: dict[str, Any]) -> None:
+        if code in seen_code:
+            return
+        seen_code.add(code)
+        for name in code.co_names:
+            obj = namespace.get(name)
+            if obj is None:
+                continue
+            target = inspect.unwrap(obj) if callable(obj) else obj
+            if inspect.isfunction(target) and _is_teaching(target):
+                if target not in found:
+                    found.append(target)
+            elif inspect.isfunction(target) and target.__module__ == func.__module__:
+                walk(target.__code__, target.__globals__)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                walk(const, namespace)
+
+    walk(func.__code__, func.__globals__)
+    return found
 
 
 def demo(
@@ -85,6 +132,7 @@ def demo(
     commits: bool = False,
     time_limit: float | None = None,
     reports: tuple[str, ...] = (),
+    shows: tuple[Any, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the demo `slug` (e.g. "orm.lazy"; the prefix is the track)."""
     if not SLUG_RE.match(slug):
@@ -102,10 +150,15 @@ def demo(
             commits=commits,
             time_limit=time_limit,
             reports=tuple(reports),
+            shows=tuple(shows),
         )
         return fn
 
     return register
+
+
+def unregister(slug: str) -> None:
+    _registry.pop(slug, None)
 
 
 def get(slug: str) -> Demo | None:

@@ -12,7 +12,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, SqlLexer
 
-from .recorder import Series
+from .events import Series
 
 _formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
 

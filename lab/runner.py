@@ -78,23 +78,16 @@ def database_time_limit(recorder: Recorder) -> Iterator[None]:
 
 
 def _run_rolled_back(demo: Demo, recorder: Recorder, data: dict[str, Any]) -> None:
-    # BEGIN and ROLLBACK are the lab's bookkeeping, not the demo's SQL: don't record them.
-    recorder.capture_sql = False
+    # BEGIN and ROLLBACK happen outside every step: they are the lab's bookkeeping, not the demo's SQL.
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql" and recorder.deadline is not None:
                 remaining_ms = max(1, int((recorder.deadline - time.perf_counter()) * 1000))
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL statement_timeout = %s", [remaining_ms])
-            recorder.capture_sql = True
-            try:
-                # Removed again before the rollback, which must never be interrupted.
-                with database_time_limit(recorder):
-                    demo.func(recorder, data)
-            finally:
-                recorder.capture_sql = False
+            # Removed again before the rollback, which must never be interrupted.
+            with database_time_limit(recorder):
+                demo.func(recorder, data)
             raise Rollback
     except Rollback:
         pass
-    finally:
-        recorder.capture_sql = True

@@ -27,7 +27,8 @@ from asgiref.sync import iscoroutinefunction
 from django.db.models import signals as model_signals
 from django.dispatch import Signal
 
-from .recorder import SignalEvent, active
+from .events import SignalEvent
+from .recorder import active
 
 _RECEIVER = 1  # (lookup_key, receiver, [sender_ref,] is_async): the receiver is second in 5.2 and 6.x
 

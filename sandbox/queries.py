@@ -24,6 +24,10 @@ def named_query(slug: str) -> Callable[[Callable[[], QuerySet]], Callable[[], Qu
     return register
 
 
+def unregister(slug: str) -> None:
+    _queries.pop(slug, None)
+
+
 def get(slug: str) -> Callable[[], QuerySet] | None:
     return _queries.get(slug)
 

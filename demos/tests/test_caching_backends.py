@@ -10,7 +10,7 @@ import socket
 import pytest
 from django.test import override_settings
 
-from demos.caching_backends import availability
+from lab.backends import availability
 from lab.learners import as_learner
 from sandbox.models import OrderItem
 

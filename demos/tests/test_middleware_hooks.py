@@ -66,7 +66,7 @@ def test_http404_from_an_inner_middleware_arrives_as_a_404_response(run_demo):
 
 def test_process_template_response_returning_none_is_an_error_naming_the_hook(db):
     from lab.handler import send
-    from lab.recorder import Recorder, recording
+    from lab.testing import recorded
     from sandbox.example_middleware import LoggingMiddleware
 
     class Forgetful(LoggingMiddleware):
@@ -75,8 +75,7 @@ def test_process_template_response_returning_none_is_an_error_naming_the_hook(db
         def process_template_response(self, request, response):
             return None  # the bug: the response is lost
 
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         response = send([("Forgetful", Forgetful)], "/sandbox/middleware/tr/")
     assert response.status_code == 500
     (error,) = [e.note for e in lab.trace if e.layer == "handler"]

@@ -13,8 +13,9 @@ from django.db.models.signals import post_save, pre_save
 from demos.signals import sandbox_receivers
 from demos.signals_lifecycle import FIXTURE
 from lab import registry
-from lab.recorder import Recorder, recording
+from lab.recorder import Recorder
 from lab.runner import run_demo as run_for
+from lab.testing import recorded
 from sandbox.models import Author, Book, Customer, Order, Publisher, Review, Store
 
 SIGNALS_DEMOS = [d for d in registry.all_demos() if d.track == "signals"]
@@ -228,10 +229,9 @@ def test_m2m_changed_has_no_raw_argument_on_django_5_2(run_demo):
 
 
 def test_loaddata_sends_raw_true_too(seeded):
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         call_command("loaddata", str(FIXTURE), verbosity=0)
-    assert [e.details["raw"] for e in sends(lab.step_now) if e.name in ("pre_save", "post_save")] == [True, True]
+    assert [e.details["raw"] for e in sends(lab.get("test")) if e.name in ("pre_save", "post_save")] == [True, True]
     # raw=True: the pre_save receiver left the fixture's title exactly as written.
     assert Book.objects.filter(title="  Loaded   From a Fixture ").exists()
 

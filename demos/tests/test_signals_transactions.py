@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from demos.signals_transactions import SHIPPED_RECEIVER
-from lab.recorder import Recorder, recording
+from lab.testing import recorded
 from sandbox.models import Book, Customer, Publisher
 from sandbox.shop import register_customer
 
@@ -54,8 +54,7 @@ def test_committed_demos_delete_their_own_rows_and_leave_the_seed_alone(run_demo
 
 
 def test_on_commit_callbacks_from_a_rolled_back_block_are_dropped(seeded, django_capture_on_commit_callbacks):
-    lab = Recorder()
-    with recording(lab), django_capture_on_commit_callbacks() as callbacks:
+    with recorded() as lab, django_capture_on_commit_callbacks() as callbacks:
         try:
             with transaction.atomic():
                 register_customer("dan", "dan@example.com")

@@ -1,7 +1,9 @@
+from functools import partial
+
 import pytest
 from django import forms
 
-from lab import registry
+from lab.testing import temporary_demo
 from sandbox.models import Book
 
 
@@ -9,17 +11,25 @@ class CountForm(forms.Form):
     times = forms.IntegerField(min_value=1, max_value=5, initial=2)
 
 
+def restock():
+    return Book.objects.filter(title="A1").update(stock=99)
+
+
+def read_stock(times):
+    for _ in range(times):
+        stock = Book.objects.get(title="A1").stock
+    return stock
+
+
 @pytest.fixture
 def probe_demo():
     """A throwaway demo that writes, reads and caches, registered only for one test."""
 
     def probe(lab, data):
-        with lab.step("write", code="Book.objects.filter(title='A1').update(stock=99)") as step:
-            step.fact("updated", Book.objects.filter(title="A1").update(stock=99))
-        with lab.step("read") as step:
-            for _ in range(data["times"]):
-                step.fact("stock", Book.objects.get(title="A1").stock)
+        write = lab.step("Write", restock)
+        write.fact("updated", write.result)
+        read = lab.step("Read", partial(read_stock, data["times"]))
+        read.fact("stock", read.result)
 
-    registry.demo("core.probe", title="Probe", form=CountForm)(probe)
-    yield registry.get("core.probe")
-    registry._registry.pop("core.probe", None)
+    with temporary_demo("core.probe", probe, title="Probe", form=CountForm) as demo:
+        yield demo

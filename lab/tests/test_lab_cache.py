@@ -3,13 +3,12 @@
 from django.core.cache import caches
 
 from lab.learners import as_learner
-from lab.recorder import Recorder, recording
+from lab.testing import recorded
 
 
 def test_every_call_is_recorded_with_hit_or_miss():
     cache = caches["locmem"]
-    lab = Recorder(learner="learner1")
-    with recording(lab):
+    with recorded(learner="learner1") as lab:
         cache.set("k", "v")
         cache.get("k")
         cache.get("absent")
@@ -20,8 +19,7 @@ def test_every_call_is_recorded_with_hit_or_miss():
 
 def test_a_cached_none_is_a_hit_for_the_recorder_but_looks_like_a_miss_to_get():
     cache = caches["locmem"]
-    lab = Recorder(learner="learner1")
-    with recording(lab):
+    with recorded(learner="learner1") as lab:
         cache.set("none", None)
         value = cache.get("none", "default")
     assert value is None
@@ -29,8 +27,7 @@ def test_a_cached_none_is_a_hit_for_the_recorder_but_looks_like_a_miss_to_get():
 
 
 def test_get_or_set_shows_the_calls_it_is_made_of():
-    lab = Recorder(learner="learner1")
-    with recording(lab):
+    with recorded(learner="learner1") as lab:
         caches["locmem"].get_or_set("g", 1)
     assert [(op.op, op.depth) for op in lab.cache_ops] == [("get", 1), ("add", 1), ("get", 1), ("get_or_set", 0)]
 

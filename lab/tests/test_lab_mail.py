@@ -3,12 +3,11 @@
 from django.core import mail
 
 from lab.mail import OUTBOX_LIMIT, EmailBackend
-from lab.recorder import Recorder, recording
+from lab.testing import recorded
 
 
 def test_each_message_sent_during_a_run_shows_in_its_report():
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         EmailBackend().send_messages([mail.EmailMessage("Welcome", "Hi", to=["ann@example.com"])])
     (event,) = lab.signals
     assert event.details == {"to": "ann@example.com", "subject": "Welcome"}

@@ -3,7 +3,7 @@
 import logging
 import threading
 
-from lab.handler import capture_logs
+from lab.logs import capture_logs
 from lab.recorder import Recorder, recording
 
 

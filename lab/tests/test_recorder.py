@@ -5,12 +5,12 @@ import threading
 from django.db import connection
 
 from lab.recorder import Recorder, active, in_context, recording
+from lab.testing import recorded
 from sandbox.models import Book, Publisher
 
 
 def test_raw_sql_is_recorded_with_params_and_time(seeded):
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         with connection.cursor() as cursor:
             cursor.execute("SELECT title FROM sandbox_book WHERE price > %s", [10])
             cursor.fetchall()
@@ -21,8 +21,7 @@ def test_raw_sql_is_recorded_with_params_and_time(seeded):
 
 
 def test_model_signals_are_traced_with_their_arguments(seeded):
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         book = Book.objects.get(title="A1")
         book.save(update_fields=["title"])
     sent = [(e.name, e.details.get("update_fields")) for e in lab.signals if e.kind == "signal"]
@@ -35,8 +34,7 @@ def test_no_recorder_is_active_outside_a_run(seeded):
 
 
 def test_threads_started_with_in_context_record_into_the_same_run(seeded_tx):
-    lab = Recorder()
-    with recording(lab):
+    with recorded() as lab:
         thread = threading.Thread(target=in_context(lambda: Book.objects.count()))
         thread.start()
         thread.join()
@@ -49,7 +47,7 @@ def test_two_runs_in_two_threads_record_separately(seeded_tx):
 
     def run(name, title):
         lab = Recorder(learner=name)
-        with recording(lab):
+        with recording(lab), lab.section("run"):
             barrier.wait()
             for _ in range(3):
                 list(Book.objects.filter(title=title))
@@ -66,8 +64,9 @@ def test_two_runs_in_two_threads_record_separately(seeded_tx):
 
 
 def test_a_series_reports_median_and_spread():
-    lab = Recorder()
-    series = lab.step_now.timings("t", [5.0, 1.0, 3.0])
+    from lab.recorder import Step
+
+    series = Step("timings").timings("t", [5.0, 1.0, 3.0])
     assert (series.median, series.low, series.high) == (3.0, 1.0, 5.0)
 
 

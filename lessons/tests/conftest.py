@@ -49,14 +49,15 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture(autouse=True)
 def _fixture_demo() -> Iterator[None]:
     """lessonstest.count-books and its named query exist only during the lesson engine's tests."""
-    from lab import registry
+    from lab.testing import temporary_demo
     from sandbox import queries
 
-    registry._registry[demo_fixture.DEMO.slug] = demo_fixture.DEMO
-    queries._queries["lessonstest.books-per-publisher"] = demo_fixture.QUERY
-    yield
-    registry._registry.pop(demo_fixture.DEMO.slug, None)
-    queries._queries.pop("lessonstest.books-per-publisher", None)
+    with temporary_demo("lessonstest.count-books", demo_fixture.count_books, **demo_fixture.DEMO_OPTIONS):
+        queries.named_query("lessonstest.books-per-publisher")(demo_fixture.books_per_publisher)
+        try:
+            yield
+        finally:
+            queries.unregister("lessonstest.books-per-publisher")
 
 
 @pytest.fixture(autouse=True)
