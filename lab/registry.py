@@ -24,6 +24,27 @@ from django import forms
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """A question the card asks before Run, graded from the run's own result (never from a stored answer).
+
+    `answer(recorder)` returns the right choice for this run, measured: the
+    query count, the order of hooks, hit or miss. `explain` says why, for a
+    learner who guessed wrong; `see` is the lesson anchor that covers it.
+    """
+
+    question: str
+    choices: tuple[str, ...]
+    answer: Callable[[Any], str]
+    explain: str = ""
+    see: str = ""
+
+    def grade(self, recorder: Any, given: str) -> tuple[bool, str]:
+        """(right?, the measured answer)."""
+        actual = self.answer(recorder)
+        return given == actual, actual
+
+
 class NoInputs(forms.Form):
     """For demos with nothing to choose: just a Run button."""
 
@@ -44,6 +65,8 @@ class Demo:
     reports: tuple[str, ...] = field(default_factory=tuple)
     # The teaching code the card shows ("The code this demo runs"); found from the demo's own code if empty.
     shows: tuple[Any, ...] = field(default_factory=tuple)
+    # Questions the card asks before Run (see Prediction); each is graded from the run.
+    predictions: tuple[Prediction, ...] = field(default_factory=tuple)
 
     @property
     def teaching_code(self) -> list[Callable[..., Any] | type]:
@@ -133,6 +156,7 @@ def demo(
     time_limit: float | None = None,
     reports: tuple[str, ...] = (),
     shows: tuple[Any, ...] = (),
+    predictions: tuple[Prediction, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the demo `slug` (e.g. "orm.lazy"; the prefix is the track)."""
     if not SLUG_RE.match(slug):
@@ -151,6 +175,7 @@ def demo(
             time_limit=time_limit,
             reports=tuple(reports),
             shows=tuple(shows),
+            predictions=tuple(predictions),
         )
         return fn
 
