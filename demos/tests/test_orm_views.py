@@ -175,3 +175,13 @@ def test_orm_demos_call_named_functions_and_type_no_code(path):
             assert node.attr not in ("capture_sql", "step_now"), f"{path.name}:{node.lineno}"
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "query_step":
             assert not any(isinstance(a, ast.Lambda) for a in node.args), f"{path.name}:{node.lineno}"
+
+
+def test_each_orm_lesson_embeds_each_demo_once_and_every_orm_demo_somewhere():
+    from django.conf import settings
+
+    embedded = []
+    for lesson in sorted((Path(settings.BASE_DIR) / "content" / "orm").glob("[0-9]*.md")):
+        embedded += re.findall(r"^/// demo \| (\S+)$", lesson.read_text(), re.M)
+    assert len(embedded) == len(set(embedded)), sorted(embedded)  # a second card would share the first's ids
+    assert set(embedded) == set(ORM_DEMOS)
