@@ -28,6 +28,10 @@ from sandbox.teaching.orm_windows import (
 from .orm_lab import LabForm, column, query_step
 
 
+def _listed(values) -> str:
+    return ", ".join(str(value) for value in values)
+
+
 def _over(step) -> None:
     """Each OVER (...) clause the step's SQL used, as a fact: the learner's thing to look for."""
     sql = step.queries[0].sql if step.queries else ""
@@ -93,8 +97,8 @@ def ties(lab, explain):
         explain,
     )
     return step, (
-        f"Running counts by rating: the RANGE frame gives {column(step, 'range_frame')} (ties share a value), "
-        f"the ROWS frame {column(step, 'rows_frame')}"
+        f"Running counts by rating: the RANGE frame gives {_listed(column(step, 'range_frame'))} (ties share a "
+        f"value), the ROWS frame {_listed(column(step, 'rows_frame'))}"
     )
 
 
@@ -132,9 +136,10 @@ def frames(lab, explain):
         explain=explain,
     )
     _over(value)
-    ranged = f"{value.error_type}: {value.error}" if value.error else f"similar counts {column(value, 'similar')}"
+    ranged = f"{value.error_type}: {value.error}" if value.error else f"counts {_listed(column(value, 'similar'))}"
     return step, (
-        f"previous_3 {column(step, 'previous_3')}, next_2 {column(step, 'next_2')}; ValueRange(-10, 10): {ranged}"
+        f"previous_3: {_listed(column(step, 'previous_3'))}; next_2: {_listed(column(step, 'next_2'))}; "
+        f"ValueRange(-10, 10): {ranged}"
     )
 
 

@@ -175,3 +175,13 @@ def test_postgresql_itself_accepts_range_offsets_on_a_numeric_column(seeded):
             "FROM sandbox_order ORDER BY total_price, id"
         )
         assert [n for (n,) in cursor.fetchall()] == [1, 2, 2, 1]
+
+
+def test_the_frames_and_ties_headlines_list_the_measured_values(run_demo):
+    lab = run_demo("orm.windows", view="frames")
+    assert lab.headline_text.startswith("previous_3: None, 45")
+    assert "; next_2: 2, 2, 1, 0; ValueRange(-10, 10): " in lab.headline_text
+    lab = run_demo("orm.windows", view="ties")
+    assert lab.headline_text == (
+        "Running counts by rating: the RANGE frame gives 2, 2, 4, 4, 5 (ties share a value), the ROWS frame 1, 2, 3, 4, 5"
+    )
