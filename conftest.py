@@ -134,7 +134,10 @@ def lab_memcached(memcached_server, settings) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _lab_email_backend(settings) -> None:
     """pytest-django swaps in plain locmem mail; keep the lab's (a locmem subclass) so reports show emails."""
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
+    if hasattr(settings, "MAILERS"):  # Django 6.1
+        settings.MAILERS = {"default": {"BACKEND": "lab.mail.EmailBackend"}}
+    else:
+        settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 @pytest.fixture(autouse=True)
