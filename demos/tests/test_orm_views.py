@@ -185,3 +185,25 @@ def test_each_orm_lesson_embeds_each_demo_once_and_every_orm_demo_somewhere():
         embedded += re.findall(r"^/// demo \| (\S+)$", lesson.read_text(), re.M)
     assert len(embedded) == len(set(embedded)), sorted(embedded)  # a second card would share the first's ids
     assert set(embedded) == set(ORM_DEMOS)
+
+
+TYPED = [
+    (slug, name)
+    for slug in ORM_DEMOS
+    for name, f in registry.get(slug).form().fields.items()
+    if type(f) is forms.CharField
+]
+
+
+def test_the_orm_demos_that_take_typed_text_are_the_two_the_lessons_name():
+    assert TYPED == [("orm.display-sql", "title"), ("orm.injection", "title")]
+
+
+@pytest.mark.parametrize(("slug", "field"), TYPED)
+def test_typed_text_reaches_the_site_s_database_only_as_a_parameter(run_demo, slug, field):
+    marker = "zq' OR 'x'='x"
+    lab = run_demo(slug, **{field: marker})
+    sent = [q for q in lab.queries if q.alias == "default"]
+    assert all(marker not in q.sql for q in sent)
+    # Where the text does become SQL (the injection lesson), it is in the throwaway database only.
+    assert all(q.alias == "lesson_books" for q in lab.queries if marker in q.sql)
