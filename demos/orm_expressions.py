@@ -24,7 +24,7 @@ from sandbox.teaching.orm_expressions import (
     top_up_low_stock,
 )
 
-from .orm_lab import LabForm, column, compare, measured, query_step, sources
+from .orm_lab import LabForm, column, compare, measured, plural, query_step, sources
 
 RESTOCKED_BOOK = 1  # A1, stock 10 in the canonical seed
 
@@ -138,7 +138,7 @@ def case_when(lab, data):
     top_up.fact("matched", top_up.result, "rows matched")
     _stocks(top_up)
     lab.headline(
-        f"filter(stock=0).update() matched {sold_out.facts['matched']} row(s); Case/When gave "
+        f"filter(stock=0).update() matched {plural(sold_out.facts['matched'], 'row')}; Case/When gave "
         f"{top_up.facts['matched']} rows different new values in one UPDATE",
         focus=sold_out,
     )

@@ -94,6 +94,10 @@ def sources(*fns: Callable[..., Any]) -> str:
     return "\n\n".join(source_code(fn).rstrip() for fn in fns) + "\n"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def n_queries(n: int) -> str:
     return f"{n} quer{'y' if n == 1 else 'ies'}"
 

@@ -24,7 +24,7 @@ from sandbox.teaching.orm_selective import (
     values_title_and_price,
 )
 
-from .orm_lab import LabForm, measured, n_queries, query_step, rows_of, sources
+from .orm_lab import LabForm, measured, n_queries, plural, query_step, rows_of, sources
 from .orm_loading import book_set, fresh
 
 # -- (a) The sales report --------------------------------------------------------
@@ -148,7 +148,7 @@ def catalogue_search(lab, data):
         previous = step
     first = lab.steps[0]
     lab.headline(
-        f"{first.facts['rows']} books with no filters → {previous.facts['rows']} after {len(runs) - 1} filter(s)",
+        f"{first.facts['rows']} books with no filters → {previous.facts['rows']} after {plural(len(runs) - 1, 'filter')}",
         focus=previous,
     )
 

@@ -143,7 +143,7 @@ def test_the_catalogue_steps_after_the_first_show_only_the_call(run_demo):
     first, second = lab.steps
     assert "def catalogue(" in first.code
     assert second.code == second.call == "catalogue(sort='title', min_price=Decimal('6'))"
-    assert lab.headline_text == "5 books with no filters → 4 after 1 filter(s)"
+    assert lab.headline_text == "5 books with no filters → 4 after 1 filter"
 
 
 def test_selective_prediction_counts_the_primary_key(run_demo):
