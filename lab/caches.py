@@ -23,7 +23,11 @@ MISSING = object()
 class Recorded:
     """Mixin: record each cache call in the active lab recorder."""
 
-    def _record(self, op: str, key: Any, call, hit_of=None, version=None):
+    def __repr__(self) -> str:
+        """How a learner names this cache: a step's "called as" line reads `set_and_get(caches['redis'], ...)`."""
+        return f"caches[{getattr(self, 'lab_alias', '?')!r}]"
+
+    def _record(self, op: str, key: Any, call, hit_of=None, version=None, timeout: Any = ""):
         recorder = active()
         if recorder is None:
             return call()
@@ -54,6 +58,7 @@ class Recorded:
                 ms=ms,
                 result=_short(result),
                 depth=depth,
+                timeout=self.default_timeout if timeout is MISSING else timeout,
             )
         )
         return result
@@ -67,13 +72,13 @@ class Recorded:
     def set(self, key, value, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "set", key, lambda: super(Recorded, self).set(key, value, version=version, **kwargs), None, version
+            "set", key, lambda: super(Recorded, self).set(key, value, version=version, **kwargs), None, version, timeout
         )
 
     def add(self, key, value, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "add", key, lambda: super(Recorded, self).add(key, value, version=version, **kwargs), None, version
+            "add", key, lambda: super(Recorded, self).add(key, value, version=version, **kwargs), None, version, timeout
         )
 
     def get_or_set(self, key, default, timeout=MISSING, version=None):
@@ -90,6 +95,7 @@ class Recorded:
             lambda: super(Recorded, self).get_or_set(key, on_miss, version=version, **kwargs),
             lambda _: not computed,
             version,
+            timeout,
         )
 
     def get_many(self, keys, version=None):
@@ -110,6 +116,7 @@ class Recorded:
             lambda: super(Recorded, self).set_many(data, version=version, **kwargs),
             None,
             version,
+            timeout,
         )
 
     def delete(self, key, version=None):
@@ -133,7 +140,7 @@ class Recorded:
     def touch(self, key, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "touch", key, lambda: super(Recorded, self).touch(key, version=version, **kwargs), bool, version
+            "touch", key, lambda: super(Recorded, self).touch(key, version=version, **kwargs), bool, version, timeout
         )
 
     def incr_version(self, key, delta=1, version=None):

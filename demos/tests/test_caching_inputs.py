@@ -20,13 +20,14 @@ def post(client, seeded, settings):
     ("slug", "data", "message"),
     [
         ("caching.backends", {"ops": "lots"}, "Enter a whole number."),
-        ("caching.backends", {"ops": "99"}, "Ensure this value is greater than or equal to 100."),
-        ("caching.backends", {"ops": "2001"}, "Ensure this value is less than or equal to 2000."),
-        ("caching.backends", {"ops": HUGE[:30]}, "Ensure this value is less than or equal to 2000."),
+        ("caching.backends", {"ops": "19"}, "Ensure this value is greater than or equal to 20."),
+        ("caching.backends", {"ops": "2000"}, "Ensure this value is less than or equal to 1000."),
+        ("caching.backends", {"ops": HUGE[:30]}, "Ensure this value is less than or equal to 1000."),
         ("caching.backends", {"ops": HUGE}, "Enter a whole number."),  # past Python's int() digit limit
         ("caching.backends", {}, "This field is required."),
         ("caching.timing-lab", {"backend": "locmem", "trials": "1e3"}, "Enter a whole number."),
         ("caching.timing-lab", {"backend": "locmem", "trials": "-5"}, "greater than or equal to 3"),
+        ("caching.timing-lab", {"backend": "locmem", "trials": "50"}, "less than or equal to 20"),
         ("caching.timing-lab", {"backend": "default", "trials": "5"}, "Select a valid choice."),
         ("caching.timing-lab", {"backend": HUGE, "trials": "5"}, "Select a valid choice."),
         ("caching.timing-lab", {"backend": "locmem"}, "This field is required."),
