@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection
 from django.utils.html import format_html
 
 from lab.backends import BACKENDS
+from lab.caches import toolbar_paused
 from lab.handler import build_request, send, view_runs
 from lab.recorder import paused, source_code
 from lab.registry import Prediction, demo
@@ -117,11 +118,14 @@ def backends(lab, data):
         timings.call = f"set_and_get(cache, 'bench:<i>', <i>) for {per_round} keys, {ROUNDS} rounds on each backend"
         for alias in usable:
             cache = caches[alias]
-            series = lab.trials(timings, alias, partial(_pairs, cache, per_round), ROUNDS)
+            with toolbar_paused() as paused_toolbar:
+                series = lab.trials(timings, alias, partial(_pairs, cache, per_round), ROUNDS)
             series.samples[:] = [sample / per_round for sample in series.samples]
             timings.fact(f"{alias}_ms", round(series.median, 4), f"{alias}: median ms per pair")
             with paused():
                 cache.delete_many([f"bench:{i}" for i in range(per_round)])
+        if paused_toolbar:
+            timings.fact("toolbar_paused", True, "debug toolbar's SQL and cache panels paused while timing")
     with lab.section("Where one entry lives", key="where", code=source_code(set_and_get)) as step:
         step.call = "set_and_get(cache, 'where', 'here') on each backend"
         rows = []
@@ -270,8 +274,11 @@ def timing_lab(lab, data):
     with lab.section(f"{trials} trials each", key="trials") as step:
         step.call = f"GET {uncached} × {trials}, then GET {cached} × {trials}"
         hits: list[bool] = []
-        slow = lab.trials(step, "uncached", partial(send, [], uncached), trials)
-        fast = lab.trials(step, f"cached ({alias})", partial(_send_noting_hits, cached, hits), trials)
+        with toolbar_paused() as paused_toolbar:
+            slow = lab.trials(step, "uncached", partial(send, [], uncached), trials)
+            fast = lab.trials(step, f"cached ({alias})", partial(_send_noting_hits, cached, hits), trials)
+        if paused_toolbar:
+            step.fact("toolbar_paused", True, "debug toolbar's SQL and cache panels paused while timing")
         step.fact("uncached_ms", round(slow.median, 3), "uncached median (ms)")
         step.fact("cached_ms", round(fast.median, 3), "cached median (ms)")
         ratio = step.fact(

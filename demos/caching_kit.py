@@ -121,10 +121,15 @@ def show(step: Step, response) -> None:
 
 
 def send_in(step: Step, stack, path: str, *, method: str = "GET", who: str = "", **kwargs: Any):
-    """Send one request through `stack` inside the open section `step`, and add its line to the step's call."""
+    """Send one request through `stack` inside the open section `step`; the step's call lists what was sent."""
     response = send(stack, path, method, **kwargs)
+    sent = step.__dict__.setdefault("_sent", [])
     line = request_line(method, path, kwargs.get("headers"), who)
-    step.call = f"{step.call}\n{line}" if step.call else line
+    if sent and sent[-1][0] == line:
+        sent[-1][1] += 1
+    else:
+        sent.append([line, 1])
+    step.call = " · ".join(line if count == 1 else f"{line} ×{count}" for line, count in sent)
     return response
 
 

@@ -9,9 +9,13 @@ active the only cost is one ContextVar lookup per call.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends import db, filebased, locmem, memcached, redis
+from django.db import connections
 
 from .events import CacheOp
 from .learners import current_learner
@@ -190,3 +194,29 @@ def learner_key(key: str, key_prefix: str, version: int) -> str:
     learner = current_learner()
     base = f"{key_prefix}:{version}:{key}"
     return f"learner-{learner}:{base}" if learner else base
+
+
+@contextmanager
+def toolbar_paused() -> Iterator[bool]:
+    """Time a backend, not django-debug-toolbar: yields True if there was a toolbar to pause.
+
+    In local lab mode (DEBUG) the toolbar's SQL and cache panels record every
+    call of the request with a stack trace, about a millisecond each: timed
+    trials would show the toolbar (Redis "faster" than local memory), not the
+    backend. Its own switches are per connection and per cache object, and both
+    belong to this thread, so other requests are untouched.
+    """
+    saved: list[tuple[Any, str, Any]] = []
+    for connection in connections.all(initialized_only=True):
+        if getattr(connection, "_djdt_logger", None) is not None:
+            saved.append((connection, "_djdt_logger", connection._djdt_logger))
+    for cache in caches.all(initialized_only=True):
+        if getattr(cache, "_djdt_panel", None) is not None:
+            saved.append((cache, "_djdt_panel", cache._djdt_panel))
+    for obj, name, _ in saved:
+        setattr(obj, name, None)
+    try:
+        yield bool(saved)
+    finally:
+        for obj, name, value in saved:
+            setattr(obj, name, value)

@@ -207,7 +207,7 @@ def test_the_per_view_predictions_are_graded_from_the_run(per_view):
 def test_a_request_step_shows_the_view_it_reached_and_the_request_it_sent(per_view):
     step = per_view.get("no_vary")
     assert step.code.startswith("@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)\ndef hello_cached(request")
-    lines = step.call.splitlines()
+    lines = step.call.split(" · ")
     assert len(lines) == 2 and lines[0].startswith("GET /sandbox/caching/who/?run=") and "(Bob's cookie)" in lines[1]
 
 
