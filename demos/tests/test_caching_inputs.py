@@ -80,3 +80,18 @@ def test_an_unknown_backend_is_named_in_the_400_but_never_echoed_at_length(clien
     response = client.get(f"/sandbox/caching/report/?cached=1&backend={HUGE}")
     assert response.status_code == 400
     assert b"There is no cache backend" in response.content and len(response.content) < 200
+
+
+@pytest.mark.parametrize(
+    ("slug", "inputs"),
+    [
+        ("caching.backends", {"ops": 1000}),
+        ("caching.timing-lab", {"trials": 20}),
+        ("caching.stampede", {"threads": 16}),
+        ("caching.api", {"backend": "file"}),
+    ],
+)
+def test_the_largest_inputs_cost_at_most_a_few_cpu_seconds(run_demo, transactional_db, slug, inputs):
+    """Issue 12.2: eight parallel runs at ops=2000 froze a classroom; each run's worst case is now bounded."""
+    lab = run_demo(slug, **inputs)
+    assert lab.cpu_ms < 4000, f"{slug} at its largest inputs took {lab.cpu_ms:.0f} ms of CPU"
