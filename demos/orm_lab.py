@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet
 
 from lab.recorder import Recorder, Step, call_text, paused, source_code
@@ -59,14 +59,16 @@ def query_step(
     explain: bool = False,
     expect: Errors = (),
     code: str | None = None,
+    savepoint_on_error: bool = True,
 ) -> Step:
     """Call `fn` (a partial of a teaching function) as one step and tabulate what it returned.
 
     The rows are read inside the step: a queryset's SQL, and any query that
     reading an attribute causes (a deferred field, a lazy relation), belong to
     it. Errors of the `expect` types become the step's error (the lesson's
-    point); a savepoint keeps PostgreSQL's transaction usable after one.
-    `code` replaces the function's source, e.g. with just the call when the
+    point); when that may be a database error, a savepoint keeps the site's
+    PostgreSQL transaction usable after it (`savepoint_on_error=False` when the
+    statements run elsewhere). `code` replaces the function's source, e.g. with just the call when the
     step before showed the same function.
     """
     cols, rows = list(columns or []), []
@@ -74,7 +76,7 @@ def query_step(
         label, key=key or name_of(fn), code=source_code(fn) if code is None else code, expect=expect
     ) as step:
         step.call = call_text(fn)
-        with savepoint() if expect else nullcontext():
+        with savepoint() if savepoint_on_error and _database_error_expected(expect) else nullcontext():
             step.result = fn()
             cols, rows = tabulate(step.result, columns)
     rows = [[_cell(value) for value in row] for row in rows]
@@ -87,6 +89,11 @@ def query_step(
     if explain and not step.error:
         explain_step(step)
     return step
+
+
+def _database_error_expected(expect: Errors) -> bool:
+    kinds = expect if isinstance(expect, tuple) else (expect,)
+    return any(issubclass(kind, DatabaseError) or issubclass(DatabaseError, kind) for kind in kinds)
 
 
 def sources(*fns: Callable[..., Any]) -> str:
