@@ -250,6 +250,8 @@ def _multiset_diff(rows_a: list[Any], rows_b: list[Any]) -> tuple[list[str], lis
 
 
 def measured(lab: Recorder, key: str, fact: str, default: str = "") -> Any:
-    """A fact of a step, for a prediction's answer: `default` when this run had no such step."""
+    """A fact of a step (or `error_type`, the error it expected), for a prediction: `default` if no such step."""
     step = next((s for s in lab.steps if s.key == key), None)
-    return default if step is None else step.facts.get(fact, default)
+    if step is None:
+        return default
+    return step.error_type if fact == "error_type" else step.facts.get(fact, default)

@@ -105,10 +105,9 @@ WHY = {
 
 
 def _formatted_rows(lab) -> str:
-    step = lab.get("find_books_unsafe")
-    if step.error:
+    if measured(lab, "find_books_unsafe", "error_type"):
         return "an error"
-    rows, total = step.facts["rows"], step.facts["books_in_table"]
+    rows, total = measured(lab, "find_books_unsafe", "rows"), measured(lab, "find_books_unsafe", "books_in_table")
     return f"all {total}" if rows == total else str(rows)
 
 

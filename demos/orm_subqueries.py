@@ -122,7 +122,7 @@ class ExistsForm(LabForm):
         Prediction(
             "Does filtering with Exists(...) add a column to the outer SELECT?",
             ("yes", "no"),
-            answer=lambda lab: "yes" if lab.steps[0].facts["adds_column"] else "no",
+            answer=lambda lab: "yes" if lab.steps and lab.steps[0].facts.get("adds_column") else "no",
             explain="filter(Exists(...)) puts EXISTS in the WHERE only; the inner query selects a constant.",
             see="#yes-or-no-exists",
         ),

@@ -207,3 +207,11 @@ def test_typed_text_reaches_the_site_s_database_only_as_a_parameter(run_demo, sl
     assert all(marker not in q.sql for q in sent)
     # Where the text does become SQL (the injection lesson), it is in the throwaway database only.
     assert all(q.alias == "lesson_books" for q in lab.queries if marker in q.sql)
+
+
+@pytest.mark.parametrize("slug", [s for s in ORM_DEMOS if registry.get(s).predictions])
+def test_a_prediction_graded_against_a_run_without_steps_does_not_crash(slug):
+    from lab.recorder import Recorder
+
+    for prediction in registry.get(slug).predictions:
+        assert prediction.grade(Recorder(), prediction.choices[0])[0] in (True, False)
