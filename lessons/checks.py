@@ -11,6 +11,7 @@ lessons.E008  a link to /<track>/<slug>/ that is not a lesson
 lessons.E009  raw HTML the sanitiser would strip (opt out with `trusted_html: true`)
 lessons.E010  a misnamed file or folder, or a track without _track.md
 lessons.W001  a published lesson links to a draft (a DEBUG-off site has no such page)
+lessons.E020  a course package's teaching code imports the lab (lessons.courses)
 
 The problems are found by the catalogue build (lessons.catalogue), so the
 check, the lesson pages in local mode and the start-up log agree.
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from django.core.checks import ERROR, WARNING, CheckMessage, register
 
+from . import courses
 from .catalogue import build, content_roots
 from .problems import where
 
@@ -52,6 +54,24 @@ def check_content(roots: list[Path] | None = None, *, strict: bool = True) -> li
     ]
 
 
+def check_courses() -> list[CheckMessage]:
+    """A course package's teaching code is read by learners: like sandbox/, it imports nothing of the lab."""
+    found = []
+    for folder in courses.package_folders():
+        for path in sorted((folder / "teaching").rglob("*.py")):
+            for line, name in courses.lab_imports(path):
+                found.append(
+                    CheckMessage(
+                        ERROR,
+                        f"Teaching code imports '{name}': learners read this code, and it must run without the lab.",
+                        hint="Keep the teaching function plain Django; record and measure in the demo that calls it.",
+                        obj=where(path, line),
+                        id="lessons.E020",
+                    )
+                )
+    return found
+
+
 @register("lessons")
 def lesson_content(app_configs=None, **kwargs) -> list[CheckMessage]:
-    return check_content(strict=_strict())
+    return check_content(strict=_strict()) + check_courses()
