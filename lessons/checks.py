@@ -12,6 +12,7 @@ lessons.E009  raw HTML the sanitiser would strip (opt out with `trusted_html: tr
 lessons.E010  a misnamed file or folder, or a track without _track.md
 lessons.W001  a published lesson links to a draft (a DEBUG-off site has no such page)
 lessons.E020  a course package's teaching code imports the lab (lessons.courses)
+lessons.W002  a demo (or the teaching code it calls) uses a cache the lab does not record
 
 The problems are found by the catalogue build (lessons.catalogue), so the
 check, the lesson pages in local mode and the start-up log agree.
@@ -24,6 +25,7 @@ page shows the problems, with DEBUG off it is left out and logged.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from django.core.checks import ERROR, WARNING, CheckMessage, register
 
 from . import courses
 from .catalogue import build, content_roots
-from .problems import where
+from .problems import recorded_caches, unrecorded_cache_uses, where
 
 
 def _strict() -> bool:
@@ -72,6 +74,25 @@ def check_courses() -> list[CheckMessage]:
     return found
 
 
+def check_demo_caches() -> list[CheckMessage]:
+    """A demo on `caches["default"]` would report "0 cache calls" and share its keys between learners."""
+    from lab import registry
+
+    found = []
+    for demo in registry.all_demos():
+        for obj in dict.fromkeys([demo.func, *demo.teaching_code]):
+            for line, alias in unrecorded_cache_uses(obj):
+                path = Path(inspect.getsourcefile(obj) or "?")
+                message = (
+                    f"Demo '{demo.slug}': {obj.__qualname__} uses the cache '{alias}', which the lab does not record:"
+                    " its report would show 0 cache calls, and learners would share its keys."
+                )
+                aliases = ", ".join(sorted(recorded_caches()))
+                hint = f"Use one of the recorded aliases ({aliases}), e.g. caches['locmem']; see docs/authoring.md."
+                found.append(CheckMessage(WARNING, message, hint=hint, obj=where(path, line), id="lessons.W002"))
+    return found
+
+
 @register("lessons")
 def lesson_content(app_configs=None, **kwargs) -> list[CheckMessage]:
-    return check_content(strict=_strict()) + check_courses()
+    return check_content(strict=_strict()) + check_courses() + check_demo_caches()

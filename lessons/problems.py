@@ -8,7 +8,10 @@ Each problem has its file line and, where there is one, the fix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from django.conf import settings
@@ -65,9 +68,10 @@ def link_problems(
         if len(segments) == 2 and key in lessons:
             hint = f"Add the trailing slash: /{key}/"
         else:
-            in_track = [k for k in lessons if k.split("/")[0] == segments[0]]
-            close = directives.closest(key, in_track)
-            hint = f"Did you mean '/{close}/'?" if close else ""
+            # Compare slugs within the track, so '/extra/next/' does not match '/extra/counting/' on 'extra/' alone.
+            in_track = {k.split("/")[1]: k for k in lessons if k.split("/")[0] == segments[0]}
+            close = directives.closest(segments[-1], list(in_track))
+            hint = f"Did you mean '/{in_track[close]}/'?" if close else ""
         problems.append(Problem(link.line, message, "lessons.E008", hint))
     return problems
 
@@ -79,3 +83,41 @@ def html_problems(body: str, first_line: int) -> list[Problem]:
         message = f"Raw HTML the sanitiser would strip: {what}."
         problems.append(Problem(line, message, "lessons.E009", "Remove it, or set 'trusted_html: true'."))
     return problems
+
+
+# Demos that use a cache the lab does not record (lessons.W002).
+
+
+def recorded_caches() -> set[str]:
+    """The cache aliases whose calls the lab records: the caching track's backends (lab.caches)."""
+    found = {alias for alias, config in settings.CACHES.items() if config["BACKEND"].startswith("lab.caches.")}
+    return found | {"redis", "memcached"}  # recorded whenever they are configured
+
+
+def unrecorded_cache_uses(obj: Callable | type) -> list[tuple[int, str]]:
+    """(file line, alias) where `obj`'s source uses a cache the lab does not record.
+
+    Found in the source: `caches["default"]` (any literal alias that is not
+    recorded) and the name `cache` when it is `django.core.cache.cache`, the
+    default cache. An alias held in a variable cannot be read this way.
+    """
+    from django.core import cache as cache_module
+
+    try:
+        lines, first = inspect.getsourcelines(obj)
+    except (OSError, TypeError):
+        return []
+    if inspect.isfunction(obj):
+        names = inspect.getclosurevars(obj)
+        namespace = {**names.globals, **names.nonlocals}
+    else:
+        namespace = vars(inspect.getmodule(obj) or cache_module)
+    recorded, found = recorded_caches(), []
+    for node in ast.walk(ast.parse(textwrap.dedent("".join(lines)))):
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", getattr(node.value, "attr", "")) == "caches":
+            alias = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            if isinstance(alias, str) and alias not in recorded:
+                found.append((first + node.lineno - 1, alias))
+        elif isinstance(node, ast.Name) and node.id == "cache" and namespace.get("cache") is cache_module.cache:
+            found.append((first + node.lineno - 1, "default"))
+    return sorted(set(found))

@@ -151,3 +151,42 @@ def test_badly_named_files_and_tracks_without_track_file_are_reported(content):
         ("lessons.E010", "_track.md:1"),
         ("lessons.E010", "lesson.md:1"),
     ]
+
+
+def _uses_the_default_cache(lab, data):
+    from django.core.cache import caches
+
+    caches["default"].set("k", 1)
+
+
+def _uses_a_recorded_cache(lab, data):
+    from django.core.cache import caches
+
+    caches["locmem"].set("k", 1)
+
+
+def test_a_demo_on_a_cache_the_lab_does_not_record_gets_a_warning(content):
+    from lab.testing import temporary_demo
+
+    with temporary_demo("lessonstest.default-cache", _uses_the_default_cache):
+        with temporary_demo("lessonstest.recorded-cache", _uses_a_recorded_cache):
+            found = [e for e in checks.run_checks(tags=["lessons"]) if e.id == "lessons.W002"]
+    [warning] = found
+    assert warning.level == checks.WARNING
+    assert warning.msg.startswith("Demo 'lessonstest.default-cache': _uses_the_default_cache uses the cache 'default'")
+    assert "0 cache calls" in warning.msg
+    assert warning.obj.endswith(
+        "lessons/tests/test_checks.py:" + str(_uses_the_default_cache.__code__.co_firstlineno + 3)
+    )
+
+
+def test_the_default_cache_object_is_found_too():
+    from django.core.cache import cache
+
+    from lessons.problems import unrecorded_cache_uses
+
+    def teaching():
+        return cache.get("k")
+
+    assert unrecorded_cache_uses(teaching) == [(teaching.__code__.co_firstlineno + 1, "default")]
+    assert cache is not None
