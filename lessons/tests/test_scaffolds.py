@@ -25,20 +25,20 @@ def run(*args: str, env: dict) -> subprocess.CompletedProcess:
 def test_new_demo_writes_the_teaching_function_the_demo_and_its_test_into_the_project(tmp_path, settings):
     settings.BASE_DIR = tmp_path  # where the project's sandbox/ and demos/ would be
     out = StringIO()
-    call_command("new_demo", "caching", "key-versions", stdout=out)
-    teaching = tmp_path / "sandbox" / "teaching" / "caching_key_versions.py"
-    demo = tmp_path / "demos" / "caching_key_versions.py"
-    test = tmp_path / "demos" / "tests" / "test_caching_key_versions.py"
+    call_command("new_demo", "scaffoldtest", "key-versions", stdout=out)
+    teaching = tmp_path / "sandbox" / "teaching" / "scaffoldtest_key_versions.py"
+    demo = tmp_path / "demos" / "scaffoldtest_key_versions.py"
+    test = tmp_path / "demos" / "tests" / "test_scaffoldtest_key_versions.py"
     assert teaching.is_file() and demo.is_file() and test.is_file()
     assert (tmp_path / "sandbox" / "teaching" / "__init__.py").is_file()
-    assert "from sandbox.teaching.caching_key_versions import key_versions" in demo.read_text()
-    assert '@demo(\n    "caching.key-versions",' in demo.read_text()
+    assert "from sandbox.teaching.scaffoldtest_key_versions import key_versions" in demo.read_text()
+    assert '@demo(\n    "scaffoldtest.key-versions",' in demo.read_text()
     assert lab_imports(teaching) == []  # teaching code never imports the lab
     for path in (teaching, demo, test):
         compile(path.read_text(), str(path), "exec")
     printed = out.getvalue()
-    assert "/// demo | caching.key-versions\n///" in printed
-    assert "pytest demos/tests/test_caching_key_versions.py" in printed
+    assert "/// demo | scaffoldtest.key-versions\n///" in printed
+    assert "pytest demos/tests/test_scaffoldtest_key_versions.py" in printed
 
 
 @pytest.mark.parametrize(
