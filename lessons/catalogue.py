@@ -33,8 +33,8 @@ from types import MappingProxyType
 from django.conf import settings
 from django.core.signals import setting_changed
 
-from . import frontmatter, problems, scan
-from .course import SLUG_RE, Catalogue, Located, Reference, Track
+from . import frontmatter, problems
+from .course import SLUG_RE, Catalogue, Located, Track, lesson_from
 from .course import Lesson as Lesson  # re-exported: views and tags import it from here
 from .frontmatter import Problem
 
@@ -73,41 +73,6 @@ def _signature(roots: list[Path]) -> tuple:
         st = path.stat()
         parts.append((str(path), st.st_mtime_ns, st.st_size))
     return (tuple(map(str, roots)), tuple(parts))
-
-
-def _lesson(track: str, match: re.Match, path: Path, parsed: frontmatter.Parsed, digest: str) -> Lesson:
-    """A lesson from its front matter; a field that is missing or invalid (and reported) gets a fallback."""
-    meta = parsed.meta
-
-    def text(key: str) -> str:
-        return meta[key].strip() if isinstance(meta.get(key), str) else ""
-
-    def listed(key: str) -> list:
-        return meta[key] if isinstance(meta.get(key), list) else []
-
-    minutes = meta.get("minutes")
-    return Lesson(
-        track=track,
-        slug=match["slug"],
-        number=int(match["number"]),
-        path=path,
-        title=text("title") or path.name,
-        summary=text("summary"),
-        objectives=tuple(o.strip() for o in listed("objectives") if isinstance(o, str) and o.strip()),
-        minutes=minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0 else 0,
-        requires=text("requires") if frontmatter.REQUIRES_RE.match(text("requires")) else "",
-        trusted_html=meta.get("trusted_html") is True,
-        draft=meta.get("draft") is True,
-        body=parsed.body,
-        body_line=parsed.body_line,
-        digest=digest,
-        demos=tuple(dict.fromkeys(f.value for f in scan.directives(parsed.body) if f.kind == "demo")),
-        references=tuple(
-            Reference(r["title"].strip(), r["url"])
-            for r in listed("references")
-            if isinstance(r, dict) and isinstance(r.get("title"), str) and frontmatter.is_https_url(r.get("url"))
-        ),
-    )
 
 
 @dataclass
@@ -162,7 +127,7 @@ class _Builder:
             message = f"Duplicate lesson number {number:02d} in track '{name}' (also {self.numbers[name, number]})."
             errors.append(Problem(1, message, "lessons.E006", "Renumber one of them: numbers order a track."))
         self.numbers[name, number] = path
-        lesson = _lesson(name, match, path, parsed, digest)
+        lesson = lesson_from(name, match, path, parsed, digest)
         self.lessons[key] = replace(lesson, problems=tuple(errors), readable=not errors)
         folder.lessons.append(key)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from . import frontmatter, scan
 from .frontmatter import Problem
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -136,3 +137,38 @@ class Catalogue:
 
     def demo_uses(self, slug: str) -> list[Lesson]:
         return [lesson for lesson in self.lessons if slug in lesson.demos]
+
+
+def lesson_from(track: str, match: re.Match, path: Path, parsed: frontmatter.Parsed, digest: str) -> Lesson:
+    """A lesson from its front matter; a field that is missing or invalid (and reported) gets a fallback."""
+    meta = parsed.meta
+
+    def text(key: str) -> str:
+        return meta[key].strip() if isinstance(meta.get(key), str) else ""
+
+    def listed(key: str) -> list:
+        return meta[key] if isinstance(meta.get(key), list) else []
+
+    minutes = meta.get("minutes")
+    return Lesson(
+        track=track,
+        slug=match["slug"],
+        number=int(match["number"]),
+        path=path,
+        title=text("title") or path.name,
+        summary=text("summary"),
+        objectives=tuple(o.strip() for o in listed("objectives") if isinstance(o, str) and o.strip()),
+        minutes=minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0 else 0,
+        requires=text("requires") if frontmatter.REQUIRES_RE.match(text("requires")) else "",
+        trusted_html=meta.get("trusted_html") is True,
+        draft=meta.get("draft") is True,
+        body=parsed.body,
+        body_line=parsed.body_line,
+        digest=digest,
+        demos=tuple(dict.fromkeys(f.value for f in scan.directives(parsed.body) if f.kind == "demo")),
+        references=tuple(
+            Reference(r["title"].strip(), r["url"])
+            for r in listed("references")
+            if isinstance(r, dict) and isinstance(r.get("title"), str) and frontmatter.is_https_url(r.get("url"))
+        ),
+    )

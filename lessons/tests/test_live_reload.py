@@ -18,6 +18,9 @@ from lessons import live
 from .course_fixture import write_course
 
 ROOT = Path(__file__).resolve().parents[2]
+needs_live_reload = pytest.mark.skipif(
+    not django_settings.LAB_LIVE_RELOAD, reason="LAB_LIVE_RELOAD=0 in this environment"
+)
 
 
 def test_runserver_watches_lesson_files_and_new_python_modules(content, settings):
@@ -39,6 +42,7 @@ def test_nothing_is_watched_with_debug_off(content, settings):
     assert dict(reloader.directory_globs) == {}
 
 
+@needs_live_reload
 def test_saving_a_lesson_reloads_the_page_without_restarting_the_server(content, settings):
     from django_browser_reload.views import should_reload_event
 
@@ -52,6 +56,7 @@ def test_saving_a_lesson_reloads_the_page_without_restarting_the_server(content,
     assert live.lesson_changed(file_path=ROOT / "README.md") is None  # not a lesson
 
 
+@needs_live_reload
 def test_in_local_mode_pages_load_the_reload_script_from_a_static_file(client, content, settings):
     settings.DEBUG = True
     html = client.get("/orm/lazy/").content.decode()
@@ -118,7 +123,7 @@ def _wait_for(check, timeout: float = 60.0):
         time.sleep(0.3)
 
 
-@pytest.mark.skipif(not django_settings.LAB_LIVE_RELOAD, reason="LAB_LIVE_RELOAD=0 in this environment")
+@needs_live_reload
 def test_runserver_reloads_for_a_lesson_and_restarts_for_a_new_demo_module(tmp_path):
     """End to end, as an instructor works: runserver with its autoreloader and a course folder."""
     root = write_course(tmp_path / "course", "livecourse")
