@@ -134,7 +134,9 @@ if TOOLBAR_ENABLED:
 LAB_LIVE_RELOAD = DEBUG and env_bool("LAB_LIVE_RELOAD", True)
 if LAB_LIVE_RELOAD:
     INSTALLED_APPS.append("django_browser_reload")
-    MIDDLEWARE.append("django_browser_reload.middleware.BrowserReloadMiddleware")
+    # Outermost, above the toolbar: local tools stay outside the site's own layers (which demos show as they
+    # are), and the toolbar's headers panel still sees the site's response as it was.
+    MIDDLEWARE.insert(0, "django_browser_reload.middleware.BrowserReloadMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
