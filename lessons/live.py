@@ -63,7 +63,7 @@ def lesson_changed(file_path: Path, **kwargs) -> bool | None:
     """`file_changed` receiver: a lesson file reloads the page, not the server (True: no restart)."""
     if not settings.DEBUG or file_path.suffix != ".md":
         return None
-    if not any(root in file_path.parents for root in map(Path, content_roots())):
+    if not any(root.resolve() in file_path.resolve().parents for root in content_roots()):
         return None
     if getattr(settings, "LAB_LIVE_RELOAD", False):
         from django_browser_reload.views import trigger_reload_soon
