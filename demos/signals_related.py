@@ -12,7 +12,7 @@ from django.db.models.signals import post_save
 
 from lab.recorder import Recorder, Step
 from lab.registry import Prediction, demo
-from lab.signals import for_this_run
+from lab.run_receivers import for_this_run
 from sandbox.models import Book, Customer
 from sandbox.teaching.signals_lifecycle import save_book
 from sandbox.teaching.signals_related import (

@@ -20,7 +20,8 @@ from django.db.models.signals import post_delete, post_save
 from lab.logs import capture_logs
 from lab.recorder import Recorder, Step, paused
 from lab.registry import Prediction, demo
-from lab.signals import callable_name, for_this_run, switched_off
+from lab.run_receivers import for_this_run, switched_off
+from lab.signals import callable_name
 from sandbox.models import Book, Customer, Publisher
 from sandbox.shop import register_customer
 from sandbox.teaching.signals_transactions import (

@@ -35,7 +35,6 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import signals as model_signals
 from django.dispatch import Signal
 
@@ -64,6 +63,16 @@ _cause: contextvars.ContextVar[int] = contextvars.ContextVar("lab_signal_cause",
 def current_cause() -> int:
     """The id of the event whose code is running now: anything recorded now was caused by it."""
     return _cause.get()
+
+
+@contextmanager
+def caused_by(event: SignalEvent) -> Iterator[None]:
+    """What is recorded in the block was caused by `event` (a callback running, say)."""
+    token = _cause.set(event.id)
+    try:
+        yield
+    finally:
+        _cause.reset(token)
 
 
 @dataclass(frozen=True)
@@ -275,64 +284,6 @@ def traced(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class RunawayRecursion(RecursionError):
-    """A receiver connected with `for_this_run(max_depth=...)` called itself deeper than that."""
-
-
-@contextmanager
-def for_this_run(signal: Signal, func: Callable[..., Any], *, sender: Any = None, max_depth: int = 0) -> Iterator[None]:
-    """Connect `func` to `signal` for the block, for the active run only.
-
-    Other learners' runs (other contexts) and ordinary requests never reach it,
-    although the signal is shared. With `max_depth`, a receiver that re-sends
-    its own signal (`instance.save()` in `post_save`) is stopped with
-    RunawayRecursion at that depth instead of running until Python's
-    RecursionError.
-    """
-    recorder = active()
-    if recorder is None:
-        raise RuntimeError("for_this_run() connects a receiver for the active run; no run is active.")
-    depth = 0
-
-    @functools.wraps(func)
-    def receiver(sender: Any, **kwargs: Any) -> Any:
-        nonlocal depth
-        if active() is not recorder:
-            return None
-        if max_depth and depth >= max_depth:
-            raise RunawayRecursion(
-                f"{callable_name(func)} was running {depth} deep, each time called from its own save(): "
-                "the lab stopped it here; nothing else would have, until Python's RecursionError."
-            )
-        depth += 1
-        try:
-            return func(sender, **kwargs)
-        finally:
-            depth -= 1
-
-    receiver.lab_run = recorder  # type: ignore[attr-defined]
-    uid = f"lab.run.{id(recorder)}.{receiver_name(func)}"
-    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
-    try:
-        yield
-    finally:
-        signal.disconnect(sender=sender, dispatch_uid=uid)
-
-
-@contextmanager
-def switched_off(*names: str) -> Iterator[None]:
-    """Switch receivers off (by dotted name) in the active run, for the block only."""
-    recorder = active()
-    added = {name for name in names if recorder is not None and name not in recorder.disabled_receivers}
-    if recorder is not None:
-        recorder.disabled_receivers.update(added)
-    try:
-        yield
-    finally:
-        if recorder is not None:
-            recorder.disabled_receivers.difference_update(added)
-
-
 def trace_receivers(package: str) -> None:
     """Receivers defined in `package` are the ones a learner can switch off (see `traced_names`)."""
     _packages.add(package)
@@ -357,61 +308,3 @@ def traced_names(prefix: str = "") -> list[str]:
 def trace_model_signals() -> None:
     for name, signal in MODEL_SIGNALS.items():
         trace_signal(signal, name)
-
-
-# -- on_commit ------------------------------------------------------------------------
-
-
-class _Callback:
-    """An on_commit callback that records when it runs.
-
-    It passes every attribute through to the callback it wraps, so Django sees
-    the same `__qualname__` (or, for a functools.partial, the same lack of one)
-    and a test that captured it can still read `.func`.
-    """
-
-    def __init__(self, func: Callable[[], Any], deferred: SignalEvent):
-        self.__wrapped__ = func
-        self.deferred = deferred
-
-    def __call__(self) -> Any:
-        recorder = active()
-        if recorder is None:
-            return self.__wrapped__()
-        # It runs at COMMIT, caused by whatever is committing (usually nothing a lab records):
-        # listing it under its registration would put it before the save that led to the commit.
-        event = SignalEvent(kind="on_commit", name=self.deferred.name, parent=_cause.get())
-        recorder.record_signal(event)
-        token = _cause.set(event.id)
-        try:
-            return self.__wrapped__()
-        except Exception as exc:
-            event.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            _cause.reset(token)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.__wrapped__, name)
-
-
-def trace_on_commit() -> None:
-    """Record each `transaction.on_commit()` registration ("deferred") and each callback that runs ("on_commit")."""
-    original = BaseDatabaseWrapper.on_commit
-    if getattr(original, "lab_traced", False):
-        return
-
-    @functools.wraps(original)
-    def on_commit(self: BaseDatabaseWrapper, func: Callable[[], Any], robust: bool = False) -> None:
-        recorder = active()
-        if recorder is None or not callable(func):
-            return original(self, func, robust)
-        details = {"robust": True} if robust else {}
-        if not self.in_atomic_block:
-            details["autocommit"] = "runs now"
-        deferred = SignalEvent(kind="deferred", name=callable_name(func), details=details, parent=_cause.get())
-        recorder.record_signal(deferred)
-        return original(self, _Callback(func, deferred), robust)
-
-    on_commit.lab_traced = True  # type: ignore[attr-defined]
-    BaseDatabaseWrapper.on_commit = on_commit  # type: ignore[method-assign]

@@ -1,9 +1,10 @@
 """Signals track: every demo, S1 (the dispatcher), and the rules every signals demo follows.
 
 Each fact a lesson states is asserted from the demo's lab report, by step and
-fact keys. The other modules: test_signals_lifecycle (S2), test_signals_m2m
-(S3), test_signals_transactions (S4), test_signals_reliable (S5, S6),
-test_signals_order (the timeline's causal order).
+fact keys. The other modules: test_signals_lifecycle and test_signals_related
+(S2), test_signals_m2m (S3), test_signals_transactions (S4),
+test_signals_reliable (S5, S6); lab/tests/test_signals_order.py checks the
+timeline's causal order.
 """
 
 import ast

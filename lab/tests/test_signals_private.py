@@ -11,7 +11,9 @@ import django
 import pytest
 from django.dispatch import Signal
 
+from lab import oncommit, run_receivers
 from lab import signals as lab_signals
+from lab.events import SignalEvent
 from lab.recorder import Recorder, recording
 from lab.testing import recorded
 
@@ -75,7 +77,7 @@ def test_a_receiver_connected_for_one_run_never_runs_or_shows_in_another_run():
 
     thread = threading.Thread(target=other_run)
     thread.start()
-    with recorded() as lab, lab_signals.for_this_run(signal, mine):
+    with recorded() as lab, run_receivers.for_this_run(signal, mine):
         entered.set()
         done.wait(5)
         signal.send(sender="mine")
@@ -92,7 +94,7 @@ def test_for_this_run_stops_a_receiver_that_re_sends_its_own_signal_at_max_depth
     def resend(sender, **kwargs):
         signal.send(sender=sender)
 
-    with recorded() as lab, lab_signals.for_this_run(signal, resend, max_depth=2):
+    with recorded() as lab, run_receivers.for_this_run(signal, resend, max_depth=2):
         with pytest.raises(RecursionError, match="2 deep"):
             signal.send(sender=None)
     kinds = [(e.depth, e.kind) for e in lab.get("test").signals]
@@ -105,9 +107,9 @@ def test_an_on_commit_callback_keeps_what_django_reads_from_it():
 
     from django.db import connections
 
-    deferred = lab_signals.SignalEvent(kind="deferred", name="x")
-    wrapped = lab_signals._Callback(partial(on_anything, None), deferred)
+    deferred = SignalEvent(kind="deferred", name="x")
+    wrapped = oncommit._Callback(partial(on_anything, None), deferred)
     assert not hasattr(wrapped, "__qualname__")  # as for the partial itself
     assert wrapped.func is on_anything
-    assert lab_signals._Callback(on_anything, deferred).__qualname__ == "on_anything"
+    assert oncommit._Callback(on_anything, deferred).__qualname__ == "on_anything"
     assert type(connections["default"]).on_commit.lab_traced is True
