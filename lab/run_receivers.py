@@ -46,7 +46,7 @@ def for_this_run(signal: Signal, func: Callable[..., Any], *, sender: Any = None
         if max_depth and depth >= max_depth:
             raise RunawayRecursion(
                 f"{callable_name(func)} was running {depth} deep, each time called from its own save(): "
-                "the lab stopped it here; nothing else would have, until Python's RecursionError."
+                "the lab stopped it (unchecked, it runs until Python raises RecursionError)"
             )
         depth += 1
         try:

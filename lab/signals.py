@@ -99,9 +99,8 @@ def receiver_name(func: Any) -> str:
 
 def callable_name(func: Any) -> str:
     """A short name for an on_commit callback: `send_welcome_email` (also for a partial of it), `LocMemCache.delete`."""
-    func = getattr(func, "__wrapped__", func)
-    while isinstance(func, functools.partial):
-        func = func.func
+    while isinstance(func, functools.partial) or hasattr(func, "__wrapped__"):  # partials, and wrappers such as
+        func = func.func if isinstance(func, functools.partial) else func.__wrapped__  # the toolbar's cache panel
     owner = getattr(func, "__self__", None)
     if owner is not None and not isinstance(owner, type(functools)):  # a bound method, not a module's function
         return f"{type(owner).__name__}.{getattr(func, '__name__', '?')}"
