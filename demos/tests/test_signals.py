@@ -24,9 +24,8 @@ DEMO_FILES = sorted(Path(demos.__file__).parent.glob("signals*.py"))
 
 
 @pytest.fixture(autouse=True)
-def _lab_mail_and_media(settings, tmp_path):
-    """pytest-django swaps in the plain locmem email backend; use the lab's, and keep cover files out of var/."""
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
+def _media(settings, tmp_path):
+    """Cover files a demo writes stay out of var/ (the root conftest already uses the lab's email backend)."""
     settings.MEDIA_ROOT = tmp_path
 
 

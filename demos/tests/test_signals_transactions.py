@@ -13,8 +13,8 @@ LEARNER = "0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
-def _lab_mail_and_media(settings, tmp_path):
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
+def _media(settings, tmp_path):
+    """Cover files a demo writes stay out of var/ (the root conftest already uses the lab's email backend)."""
     settings.MEDIA_ROOT = tmp_path
 
 

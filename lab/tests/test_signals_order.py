@@ -82,7 +82,6 @@ def test_an_on_commit_callback_is_listed_when_it_runs_with_the_email_it_sent_nes
 
     from sandbox.shop import register_customer
 
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
     with recorded() as lab:
         try:
             with transaction.atomic():
