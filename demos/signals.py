@@ -24,8 +24,7 @@ from lab.registry import Prediction, demo
 from lab.signals import connected, receiver_name, trace_signal, traced_names
 from sandbox import seed
 from sandbox.models import Book, Store
-from sandbox.teaching.signals import connect_pack, disconnect_twice, ship, who_listens
-from sandbox.teaching.signals_lifecycle import save_book
+from sandbox.teaching.signals import connect_pack, disconnect_twice, save_book, ship, who_listens
 
 # -- shared helpers -------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django import forms
 from lab.recorder import Recorder, Step
 from lab.registry import Prediction, demo
 from sandbox.models import Book
+from sandbox.teaching.signals import save_book
 from sandbox.teaching.signals_lifecycle import (
     NEW_BOOK,
     bulk_create_books,
@@ -26,7 +27,6 @@ from sandbox.teaching.signals_lifecycle import (
     raise_prices,
     rename_book,
     restock_with_sql,
-    save_book,
     set_stock,
     update_or_create_book,
 )

@@ -14,7 +14,7 @@ from lab.recorder import Recorder, Step
 from lab.registry import Prediction, demo
 from lab.run_receivers import for_this_run
 from sandbox.models import Book, Customer
-from sandbox.teaching.signals_lifecycle import save_book
+from sandbox.teaching.signals import save_book
 from sandbox.teaching.signals_related import (
     bulk_review,
     delete_review,

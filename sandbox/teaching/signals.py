@@ -6,12 +6,17 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from ..models import Store
+from ..models import Book, Store
 
 
 def who_listens(signal: Signal, *senders: type) -> dict[str, bool]:
     """has_listeners() per sender: would any receiver run if this sender sent the signal?"""
     return {sender.__name__: signal.has_listeners(sender) for sender in senders}
+
+
+def save_book(book: Book) -> Book:
+    book.save()  # pre_save, the write, post_save (created=False: the row exists, so it was an UPDATE)
+    return book
 
 
 def pack(sender, parcel, **kwargs):

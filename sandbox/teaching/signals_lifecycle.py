@@ -23,11 +23,6 @@ def create_book(**fields: Any) -> Book:
     return Book.objects.create(**fields)  # INSERT: post_save gets created=True
 
 
-def save_book(book: Book) -> Book:
-    book.save()  # the row exists: UPDATE, and post_save gets created=False
-    return book
-
-
 def rename_book(book: Book, title: str) -> Book:
     book.title = title
     book.save(update_fields=["title"])  # receivers get update_fields=frozenset({"title"})
