@@ -169,6 +169,8 @@ def test_orm_demos_call_named_functions_and_type_no_code(path):
             name, owner = node.func.attr, node.func.value
             if name in ("step", "trials") or (name == "section" and isinstance(owner, ast.Name)):
                 assert not any(isinstance(a, ast.Lambda) for a in node.args), f"{path.name}:{node.lineno}"
+            if name == "step" and isinstance(owner, ast.Name) and owner.id == "lab":
+                assert len(node.args) >= 2, f"{path.name}:{node.lineno}: lab.step without a teaching function"
             if isinstance(owner, ast.Name) and owner.id == "lab":
                 assert name not in ("fact", "note", "step_now"), f"{path.name}:{node.lineno} lab.{name}"
         if isinstance(node, ast.Attribute):
