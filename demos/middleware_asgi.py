@@ -101,7 +101,7 @@ def serve(stacks: list[list[str]], path: str, timeout: float) -> dict[str, Any]:
                         exchange = get(port, path, timeout)
                     exchange["trace"] = [asdict(e) for e in step.trace]
                     exchange["log"] = [r.getMessage() for r in records]
-                    exchange["request_line"] = request_text("GET", path, exchange["request_headers"])
+                    exchange["request_line"] = request_text("GET", path)
                     results.append(exchange)
         except Exception as exc:  # reported to the parent, which shows it as the run's error
             failure.append(f"{type(exc).__name__}: {exc}")

@@ -87,15 +87,13 @@ def setting_lines(values: dict[str, Any]) -> list[str]:
     return [f"{name} = {value!r}" for name, value in values.items()]
 
 
-def request_line(request: HttpRequest, *header_names: str) -> str:
-    """The request as it was sent, `GET /path?query`, with the named headers under it, for a step's code."""
-    shown = {name: request.headers[name] for name in header_names if name in request.headers}
-    return request_text(request.method or "GET", request.get_full_path(), shown)
+def request_line(request: HttpRequest) -> str:
+    """The request as it was sent, `# GET /path?query`, under the setting in a step's code (its headers are listed apart)."""
+    return request_text(request.method or "GET", request.get_full_path())
 
 
-def request_text(method: str, full_path: str, headers: dict[str, str]) -> str:
-    """`# GET /path` and `#   Name: value` lines: a request shown beside the Python that set it up."""
-    return "\n".join([f"# {method} {full_path}", *(f"#   {name}: {value}" for name, value in headers.items())])
+def request_text(method: str, full_path: str) -> str:
+    return f"# {method} {full_path}"
 
 
 def layer_name(item: StackItem) -> str:
@@ -135,7 +133,7 @@ def exchange(
         response = send(stack, path, headers=headers, handler=handler)
         body = body_of(response)  # a streaming body is produced only now, still inside the layers' context
     request = response.lab_request
-    step.code = "\n\n".join(filter(None, [step.code, request_line(request, *(headers or {}))]))
+    step.code = "\n\n".join(filter(None, [step.code, request_line(request)]))
     step.request_headers = {k: v for k, v in request.headers.items() if v}
     step.response_headers = response_headers(response)
     if log_format:

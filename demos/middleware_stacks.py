@@ -112,7 +112,7 @@ def headers(lab, data):
     etag = first.response.get("ETag")
     if data["revalidate"] and etag:
         with lab.section("Again, with If-None-Match", key="revalidate") as again:
-            second = exchange(again, stack, path, headers={**request_headers, "If-None-Match": etag}, draw=False)
+            second = exchange(again, stack, path, headers={**request_headers, "If-None-Match": etag})
             again.fact("body_bytes", len(second.body), "Body bytes sent")
 
     changed = [e for e in focus.trace if e.phase == "out" and e.layer != "view" and (e.added or e.changed)]

@@ -24,6 +24,7 @@ ONION_CAPTION = "The onion this request went through"
 
 RING_GAP_X = 14
 BAND = 22
+DEEP = 8  # past this many layers, rings are drawn closer so the core keeps room for its text
 WIDTH = 640
 LINE = 16  # one line of the core's text
 CHAR_PX = 7.3  # 12px monospace is about 7.3px a character
@@ -47,14 +48,15 @@ def onion_svg(names: list[str], trace: list[TraceEvent]) -> SafeString:
     ins = {e.layer: (n, e) for n, e in events if e.phase == "in"}
     outs = {e.layer: (n, e) for n, e in events if e.phase == "out"}
     layers = [n for n in names if n not in unused]
+    gap, band = (RING_GAP_X, BAND) if len(layers) <= DEEP else (8, 18)
     rings = []
     for depth, name in enumerate(layers):
-        x = depth * RING_GAP_X
+        x = depth * gap
         width = WIDTH - 2 * x
         rings.append(
             {
                 "x": x,
-                "y": depth * BAND,
+                "y": depth * band,
                 "w": width,
                 "entered": name in ins,
                 "label": _fit(_in_label(name, ins.get(name)), width),
@@ -63,15 +65,15 @@ def onion_svg(names: list[str], trace: list[TraceEvent]) -> SafeString:
             }
         )
     depth = len(layers)
-    core_w = WIDTH - 2 * depth * RING_GAP_X
+    core_w = WIDTH - 2 * depth * gap
     lines = _core_lines(events, core_w)
     core_h = max(2 * BAND, len(lines) * LINE + 14)
-    height = 2 * depth * BAND + core_h
+    height = 2 * depth * band + core_h
     for ring in rings:
         ring["h"] = height - 2 * ring["y"]
-        ring["text_y"] = ring["y"] + 15
-        ring["out_y"] = ring["y"] + ring["h"] - 7
-    core_x, core_y = depth * RING_GAP_X, depth * BAND
+        ring["text_y"] = ring["y"] + band - 7
+        ring["out_y"] = ring["y"] + ring["h"] - 6
+    core_x, core_y = depth * gap, depth * band
     core = {
         "x": core_x,
         "y": core_y,
@@ -118,7 +120,13 @@ def _core_lines(events: list[tuple[int, TraceEvent]], width: int) -> list[str]:
     if not words:
         return ["not reached: a layer above answered"]
     room = max(12, int((width - 20) / CHAR_PX))
-    return textwrap.wrap(" · ".join(words), room, break_on_hyphens=False) or [""]
+    lines: list[str] = []
+    for word in words:  # an event is never split across two lines
+        if lines and len(lines[-1]) + 3 + len(word) <= room:
+            lines[-1] += " · " + word
+        else:
+            lines.extend(textwrap.wrap(word, room) or [""])
+    return lines
 
 
 def _inner_label(event: TraceEvent) -> str:

@@ -143,7 +143,7 @@ def test_the_step_shows_the_stack_as_a_real_middleware_setting(run_demo):
         "    'sandbox.middleware.RequestIDMiddleware',\n"
         "    'sandbox.middleware.MaintenanceModeMiddleware',  # built with enabled=True for this run\n"
         "    'sandbox.example_middleware.A',\n"
-        "]\n\n# GET /sandbox/middleware/hooks/\n#   Accept-Encoding: gzip, deflate"
+        "]\n\n# GET /sandbox/middleware/hooks/"
     )
 
 
