@@ -19,7 +19,7 @@ from sandbox import example_middleware
 from sandbox.endpoints import middleware as endpoints
 
 from .middleware_asgi import HOST
-from .middleware_kit import draw_onion, joined, middleware_setting, run_child, setting_lines
+from .middleware_kit import draw_onion, joined, middleware_setting, run_child, settings_code
 
 HYBRID = "sandbox.example_middleware.hybrid_middleware"
 SYNC_ONLY = "sandbox.example_middleware.sync_only"
@@ -93,7 +93,7 @@ def async_stack(lab, data):
     server_settings = {"DEBUG": data["debug"], "ALLOWED_HOSTS": [HOST]}
     remaining = lab.deadline - time.perf_counter() if lab.deadline else 30
     with lab.section(
-        "Start uvicorn in a process of its own", key="server", code="\n".join(setting_lines(server_settings))
+        "Start uvicorn in a process of its own", key="server", code=settings_code(server_settings)
     ) as server:
         child = run_child(
             lab,

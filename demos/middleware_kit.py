@@ -87,6 +87,10 @@ def setting_lines(values: dict[str, Any]) -> list[str]:
     return [f"{name} = {value!r}" for name, value in values.items()]
 
 
+def settings_code(values: dict[str, Any]) -> str:
+    return "\n".join(setting_lines(values))
+
+
 def request_line(request: HttpRequest) -> str:
     """The request as it was sent, `# GET /path?query`, under the setting in a step's code (its headers are listed apart)."""
     return request_text(request.method or "GET", request.get_full_path())

@@ -146,6 +146,7 @@ class ComposeForm(forms.Form):
         label="MIDDLEWARE, outermost first",
         help_text="Names, comma-separated: " + ", ".join(CATALOGUE),
         widget=StackEditor(choices=list(CATALOGUE), max_items=MAX_LAYERS),
+        error_messages={"required": "List at least one middleware."},
     )
     path = forms.ChoiceField(choices=PATHS, initial=PATHS[0][0], label="Request")
     accept_encoding = forms.BooleanField(required=False, initial=True, label="Send Accept-Encoding: gzip (browsers do)")

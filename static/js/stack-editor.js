@@ -45,6 +45,8 @@
     add.append(pickerLabel, picker, addButton);
     editor.append(list, add, status);
     input.hidden = true;
+    // A hidden field cannot show the browser's own "required" bubble; the server's message comes back beside it.
+    input.required = false;
     input.parentNode.insertBefore(editor, input.nextSibling);
 
     function sync() {
