@@ -125,10 +125,12 @@ def get(port: int, path: str, timeout: float) -> dict[str, Any]:
     headers = {"Host": f"{HOST}:{port}", "Accept-Encoding": "identity", "User-Agent": AGENT}
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
+        started = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read().decode("utf-8", "replace")
         return {
+            "round_trip_ms": (time.perf_counter() - started) * 1000,
             "status": response.status,
             "reason": response.reason,
             "request_headers": headers,

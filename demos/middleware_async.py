@@ -127,6 +127,7 @@ def async_stack(lab, data):
 def _stack_facts(step, result, debug: bool) -> None:
     headers = step.response_headers
     step.fact("final_response", f"{result['status']} {result['reason']}", "Final response")
+    step.fact("round_trip_ms", round(result["round_trip_ms"], 1), "Round trip over the socket (ms)")
     step.fact("hybrid_mode", headers.get("X-Hybrid-Mode", "(absent)"), "Hybrid ran in")
     step.fact("view_thread", result["body"].strip().rsplit(" ", 1)[-1], "The async view ran on")
     if "X-Sync-Only-Thread" in headers:

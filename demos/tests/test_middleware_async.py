@@ -25,6 +25,7 @@ def test_a_real_uvicorn_serves_the_stacks_with_its_loop_on_the_main_thread(serve
     step = served.get("hybrid")
     assert step.response_headers["server"] == "uvicorn"  # the headers are the ones on the wire
     assert re.fullmatch(r"127\.0\.0\.1:\d+", step.request_headers["Host"])
+    assert step.facts["round_trip_ms"] > 0
 
 
 def test_hybrid_alone_runs_async_on_the_event_loop_with_no_adaptation(served):
