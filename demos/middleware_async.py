@@ -75,7 +75,7 @@ def _view_thread(lab) -> str:
             answer=_hybrid_above_sync,
             explain="Django builds the chain bottom-up: the sync-only layer gets a sync get_response, so the "
             "hybrid above it is handed a sync one too and picks its sync branch.",
-            see="#watch-it",
+            see="#watch-it-under-a-real-asgi-server",
         ),
         Prediction(
             "Under uvicorn, where does the async view run?",
@@ -83,7 +83,7 @@ def _view_thread(lab) -> str:
             answer=_view_thread,
             explain="An ASGI server runs the event loop on its main thread; async code stays there, and only sync "
             "code is sent to worker threads.",
-            see="#watch-it",
+            see="#watch-it-under-a-real-asgi-server",
         ),
     ),
 )

@@ -51,3 +51,21 @@ def test_every_async_combination(run_demo):
         lab = run_demo("middleware.async", sync_below=sync_below, mixin_below=mixin_below)
         expected = ["server", "hybrid"] + ["sync_below"] * sync_below + ["mixin_below"] * mixin_below
         assert [s.key for s in lab.steps] == expected
+
+
+@pytest.mark.django_db
+def test_every_middleware_prediction_points_at_a_heading_of_the_lesson_that_shows_its_demo(client):
+    import re
+
+    from lab import registry
+    from lessons.catalogue import get_catalogue
+
+    for lesson in get_catalogue().lessons:
+        slugs = [slug for slug in lesson.demos if slug.startswith("middleware.")]
+        if not slugs:
+            continue
+        ids = set(re.findall(r'id="([^"]+)"', client.get(lesson.url).content.decode()))
+        for slug in slugs:
+            for prediction in registry.get(slug).predictions:
+                assert prediction.see.lstrip("#") in ids, (lesson.key, slug, prediction.see)
+                assert prediction.answer  # graded from the run, never a stored answer
