@@ -61,6 +61,9 @@ def _view_thread(lab) -> str:
     "middleware.async",
     title="An async view behind a hybrid middleware, served by uvicorn",
     form=AsyncForm,
+    # Starting a Python process with Django is about a second of CPU: on a busy classroom machine the
+    # default limit would cut it short. Still bounded: the child is killed at this limit.
+    time_limit=20,
     reports=("headers",),
     shows=(
         example_middleware.hybrid_middleware,

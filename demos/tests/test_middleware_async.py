@@ -11,10 +11,18 @@ HYBRID = "sandbox.example_middleware.hybrid_middleware"
 WORKER = re.compile(r"ThreadPoolExecutor-\d+_\d+")
 
 
+_served = []
+
+
 @pytest.fixture
 def served(run_demo):
-    """One default run (three stacks, DEBUG on in the server), shared by the tests that only read it."""
-    return run_demo("middleware.async")
+    """One default run (three stacks, DEBUG on in the server), shared by the tests that only read it.
+
+    Each run starts a server process; the report is plain data, so one run serves every reading test.
+    """
+    if not _served:
+        _served.append(run_demo("middleware.async"))
+    return _served[0]
 
 
 def test_a_real_uvicorn_serves_the_stacks_with_its_loop_on_the_main_thread(served):
@@ -100,22 +108,26 @@ def test_the_headline_and_predictions_come_from_the_server(served):
     assert thread.answer(served) == "On the main thread, where uvicorn runs the event loop"
 
 
-def test_the_server_is_stopped_when_the_run_runs_out_of_time(lab_settings_time_limit):
+def test_the_server_is_stopped_when_the_run_runs_out_of_time(db):
     """A hosted classroom: the child server gets the run's remaining time and is killed past it."""
+    import dataclasses
+
     from lab import registry
     from lab.runner import run_demo
 
-    demo = registry.get("middleware.async")
+    demo = dataclasses.replace(registry.get("middleware.async"), time_limit=0.05)
     started = time.perf_counter()
     recorder = run_demo(demo, {"sync_below": True, "mixin_below": True, "debug": True}, learner="0123456789abcdef")
     assert "time limit" in recorder.error
     assert time.perf_counter() - started < 3
 
 
-@pytest.fixture
-def lab_settings_time_limit(settings, db):
-    settings.LAB_RUN_TIME_LIMIT = 0.05
-    return settings
+def test_the_demo_has_a_time_limit_of_its_own_and_at_most_two_servers_per_worker():
+    from demos.middleware_kit import CHILD_SLOTS
+    from lab import registry
+
+    assert registry.get("middleware.async").time_limit == 20
+    assert CHILD_SLOTS._initial_value == 2
 
 
 def test_djangos_own_async_client_agrees_with_the_lab_handler(settings):
