@@ -136,7 +136,7 @@ def _stack_facts(step, result, debug: bool) -> None:
     if "X-Sync-Only-Thread" in headers:
         step.fact("sync_only_thread", headers["X-Sync-Only-Thread"], "sync_only ran on")
     if "X-Mixin-Thread" in headers:
-        step.fact("mixin_thread", headers["X-Mixin-Thread"], "MixinMiddleware.process_response ran on")
+        step.fact("mixin_thread", headers["X-Mixin-Thread"], "Its process_response ran on")
     adapted = [f"{e.layer}: {e.note}" for e in step.trace if e.phase == "init" and "adapted" in e.note]
     step.fact("adaptations", "; ".join(adapted) or "none", "Adaptations Django made")
     if debug:
