@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("lessons.urls")),
 ]
 
+if settings.LAB_LIVE_RELOAD:  # local mode only (config/settings.py)
+    urlpatterns.insert(0, path("__reload__/", include("django_browser_reload.urls")))
+
 if settings.TOOLBAR_ENABLED:
     from debug_toolbar.panels.sql import views as sql_views
     from debug_toolbar.toolbar import debug_toolbar_urls

@@ -63,9 +63,13 @@ STARTPROJECT_DEFAULT = ["Security", "Session", "Common", "Csrf", "Auth", "Messag
 ABC = ["sandbox.example_middleware.A", "sandbox.example_middleware.B", "sandbox.example_middleware.C"]
 
 
+# Local tools (DEBUG on only) that would render into the page: not part of the site's own stack.
+LOCAL_TOOLS = ("debug_toolbar.", "django_browser_reload.")
+
+
 def site_stack() -> list[str]:
-    """The site's own MIDDLEWARE, minus the debug toolbar (a local tool that would render into the page)."""
-    return [path for path in settings.MIDDLEWARE if not path.startswith("debug_toolbar.")]
+    """The site's own MIDDLEWARE, minus the local tools (the debug toolbar, live reload)."""
+    return [path for path in settings.MIDDLEWARE if not path.startswith(LOCAL_TOOLS)]
 
 
 def middleware_setting(stack: list[StackItem], *extra: str) -> str:
