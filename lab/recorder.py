@@ -149,10 +149,15 @@ class Step:
     def note(self, line: str) -> None:
         self.log.append(line)
 
-    def figure(self, label: str, html: str) -> Figure:
-        figure = Figure(label, html)
+    def figure(self, label: str, html: str, kind: str = "") -> Figure:
+        figure = Figure(label, html, kind)
         self.figures.append(figure)
         return figure
+
+    @property
+    def draws_trace(self) -> bool:
+        """A figure draws this step's trace (the onion), so the report shows no second list of it."""
+        return any(f.kind == "onion" for f in self.figures)
 
     def timings(self, label: str, samples: list[float]) -> Series:
         series = Series(label, list(samples))
