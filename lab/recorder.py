@@ -72,7 +72,13 @@ def active() -> Recorder | None:
 def source_code(fn: Callable[..., Any]) -> str:
     """The source of a teaching function (decorators included, as the learner would write it)."""
     target = fn.func if isinstance(fn, functools.partial) else fn
-    target = inspect.unwrap(target)
+    return _source_of(inspect.unwrap(target))
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_of(target: Callable[..., Any]) -> str:
+    # inspect.getsource() re-reads and re-tokenizes the file (about 0.3 ms a call); a function's source does not
+    # change while the process runs (the development server restarts on every edit).
     try:
         return textwrap.dedent(inspect.getsource(target)).rstrip() + "\n"
     except (OSError, TypeError):
@@ -88,7 +94,12 @@ def call_text(fn: Callable[..., Any]) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    model = getattr(value, "model", None)
+    if model is not None and hasattr(value, "query"):
+        # A queryset argument: its repr() would run a query inside the step (and count in its report).
+        text = f"<{type(value).__name__} of {model.__name__}>"
+    else:
+        text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
