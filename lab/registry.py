@@ -83,7 +83,7 @@ class Demo:
 
     def form(self, data: Any = None) -> forms.Form:
         # Ids carry the demo's: two cards on one lesson page may have fields of the same name.
-        return self.form_class(data=data, prefix=None, auto_id=f"{self.dom_id}-%s")
+        return self.form_class(data=data, prefix=None, auto_id=f"{self.dom_id}-field-%s")
 
     def post_data(self, **overrides: Any) -> dict[str, Any]:
         """The form's initial values as a browser posts them, with `overrides` on top.
