@@ -220,11 +220,10 @@ class Recorder:
     def step(
         self,
         label: str,
-        fn: Callable[[], Any] | None = None,
+        fn: Callable[[], Any],
         *,
         key: str = "",
         expect: type[BaseException] | tuple[type[BaseException], ...] = (),
-        code: str = "",
     ) -> Step:
         """Call the teaching function `fn` (use functools.partial for its arguments) as one recorded step.
 
@@ -232,8 +231,6 @@ class Recorder:
         caught and stored on the step: when an error is the lesson's point, the
         report shows Django's own message.
         """
-        if fn is None:  # TRANSITION: the old context-manager form, until every track is converted
-            return self.section(label, key=key, code=code, expect=expect)  # type: ignore[return-value]
         target = fn.func if isinstance(fn, functools.partial) else fn
         with self.section(
             label,
@@ -306,22 +303,6 @@ class Recorder:
                 samples.append((time.perf_counter() - started) * 1000)
         return step.timings(label, samples)
 
-    # TRANSITION: old names kept until every track is converted.
-    capture_sql = True
-
-    @property
-    def step_now(self) -> Step:
-        if self._current is None:
-            self._current = Step(label="Run", key=self._unique("run"))
-            self.steps.append(self._current)
-        return self._current
-
-    def fact(self, label: str, value: Any) -> Any:
-        return self.step_now.fact(label, value)
-
-    def note(self, line: str) -> None:
-        self.step_now.note(line)
-
     def now_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000
 
@@ -387,9 +368,6 @@ class Recorder:
         """The step with this stable key (tests use this)."""
         for step in self.steps:
             if step.key == key:
-                return step
-        for step in self.steps:  # TRANSITION: labels, until every track's tests use keys
-            if step.label == key:
                 return step
         raise KeyError(f"No step {key!r}; steps are {[s.key for s in self.steps]}")
 

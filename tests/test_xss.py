@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from lab.recorder import CacheOp, Query, Recorder, SignalEvent, TraceEvent
+from lab.recorder import CacheOp, Query, Recorder, SignalEvent, TraceEvent, recording
 
 SCRIPT = '<script>alert("x")</script>'
 ATTR = '"><img src=x onerror=alert(1)>'
@@ -70,7 +70,7 @@ def test_a_report_escapes_everything_a_demo_recorded(db):
     from lab.registry import Demo
 
     lab = Recorder(learner="0123456789abcdef")
-    with lab.step(SCRIPT, code=SCRIPT) as s:
+    with recording(lab), lab.section(SCRIPT, code=SCRIPT) as s:
         s.fact(SCRIPT, ATTR)
         s.fact("list", [SCRIPT, ATTR])
         s.table([SCRIPT], [[ATTR]])
