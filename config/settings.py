@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "sandbox.middleware.RequestIDMiddleware",
     "sandbox.middleware.RequestLogMiddleware",
     "sandbox.middleware.ServerTimingMiddleware",
+    "sandbox.middleware.SecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lab.learners.LearnerMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,7 +124,12 @@ MIDDLEWARE = [
 ]
 # LAB_SITE_MIDDLEWARE=0 drops the site's own layers (bench/middleware.py measures their cost).
 if not env_bool("LAB_SITE_MIDDLEWARE", True):
-    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("sandbox.middleware.") or "Maintenance" in m]
+    MIDDLEWARE = [
+        m
+        for m in MIDDLEWARE
+        if not m.startswith("sandbox.middleware.")
+        or m.endswith(("MaintenanceModeMiddleware", "SecurityPolicyMiddleware"))
+    ]
 if TOOLBAR_ENABLED:
     # First, so its panels see every other layer.
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
@@ -251,6 +257,16 @@ LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60, minimum=0)  # runs per learner pe
 # New learner ids (runs without a session) per client address per minute: dropping cookies is no way around
 # the rate limit. 0 switches it off (the tests do: their fresh clients all come from one address).
 LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 120, minimum=0)
+# Runs at once (lab.limits): in this process (keep it below the server's threads per worker, so lesson
+# pages always find a free thread), in the whole classroom (shared through Redis), and per client address.
+# 0 switches a limit off.
+LAB_PROCESS_RUNS = env_int("LAB_PROCESS_RUNS", 2, minimum=0)
+LAB_SITE_RUNS = env_int("LAB_SITE_RUNS", 8, minimum=0)
+LAB_RUNS_PER_ADDRESS = env_int("LAB_RUNS_PER_ADDRESS", 4, minimum=0)
+# Proxies (a load balancer) whose X-Forwarded-For names the client; per-address limits use that address.
+LAB_TRUSTED_PROXIES = env_list("LAB_TRUSTED_PROXIES", [])
+# Apps whose tables a committing demo gets private copies of (lab.private): its commits are its own.
+LAB_PRIVATE_APPS = ["sandbox"]
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
 # Bearer tokens the sandbox's API middleware accepts (the Middleware track's @public_api demo).
 LAB_API_TOKENS = env_list("LAB_API_TOKENS", [])
@@ -271,6 +287,40 @@ DEBUG_TOOLBAR_CONFIG = {
     "EXTRA_SIGNALS": ["sandbox.signals.order_placed"],
 }
 INTERNAL_IPS = ["127.0.0.1", "::1"]
+
+# Read by sandbox.middleware.SecurityPolicyMiddleware, on every page in every mode. Strict: scripts,
+# styles, images and requests come from this site only, and no inline script or style runs (the
+# templates keep none; htmx's own indicator styles are off in base.html). Django 6's SECURE_CSP
+# would do the same; a plain header keeps Django 5.2 working.
+LAB_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Powerful browser features no lesson uses, switched off for this site and anything it frames.
+LAB_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
