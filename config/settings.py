@@ -202,7 +202,13 @@ CACHES = {
     "db": learner_cache("DatabaseCache", "lab_cache_table"),
 }
 if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Limits and locks live here: a hung Redis must cost a run half a second, not redis-py's
+        # default of seconds, before lab.limits falls back to per-process limits.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES["redis"] = learner_cache("RedisCache", REDIS_URL)
 if MEMCACHED_LOCATION:
     CACHES["memcached"] = learner_cache(

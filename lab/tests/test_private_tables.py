@@ -118,7 +118,9 @@ def test_a_run_leaves_no_temporary_table_on_its_connection(lab):
 def test_one_learner_looping_a_committing_demo_never_shows_in_another_learner_s_reports(lab):
     """The classroom's finding: B's catalogue-search and group-by reports showed "Lab book <A's id>"."""
     if connection.vendor == "sqlite":
-        pytest.skip("the in-memory SQLite test database locks tables across threads; tests/test_concurrency.py runs processes on a file")
+        pytest.skip(
+            "the in-memory SQLite test database locks tables across threads; tests/test_concurrency.py runs processes on a file"
+        )
     stop = threading.Event()
     runs = {"A": 0, "B": 0}
     leaks: list[str] = []
