@@ -271,6 +271,10 @@ LAB_SITE_RUNS = env_int("LAB_SITE_RUNS", 8, minimum=0)
 LAB_RUNS_PER_ADDRESS = env_int("LAB_RUNS_PER_ADDRESS", 4, minimum=0)
 # Proxies (a load balancer) whose X-Forwarded-For names the client; per-address limits use that address.
 LAB_TRUSTED_PROXIES = env_list("LAB_TRUSTED_PROXIES", [])
+# The sweeper (lab.sweeper): the run view sweeps crashed runs' leftovers at most once per interval (0: only
+# `manage.py sweep_sandbox`), removing cover folders untouched for LAB_SWEEP_AGE seconds.
+LAB_SWEEP_INTERVAL = env_int("LAB_SWEEP_INTERVAL", 300, minimum=0)
+LAB_SWEEP_AGE = env_int("LAB_SWEEP_AGE", 120, minimum=0)
 # Apps whose tables a committing demo gets private copies of (lab.private): its commits are its own.
 LAB_PRIVATE_APPS = ["sandbox"]
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)

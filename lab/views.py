@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
-from . import learners, limits, registry
+from . import learners, limits, registry, sweeper
 from .cards import render_report
 from .runner import run_demo
 
@@ -45,6 +45,7 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     with limits.admit(learner, address, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as admission:
         if admission.refusal:
             return _refuse(request, demo, admission.refusal)
+        sweeper.maybe_sweep()  # crashed runs' leftovers, at most once per LAB_SWEEP_INTERVAL in the classroom
         recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
     message = limits.SHARED_OFF if degraded or admission.degraded else ""
     return _respond(request, demo, render_report(demo, recorder, request=request, form=form, message=message))

@@ -155,3 +155,14 @@ def test_one_learner_looping_a_committing_demo_never_shows_in_another_learner_s_
     assert "error" not in a_result and "error" not in b_result, (a_result, b_result)
     assert runs["A"] > 0 and runs["B"] == 12
     assert leaks == []
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+@pytest.mark.parametrize("options", [{"server_side_binding": True}, {"prepare_threshold": 5}])
+def test_a_postgresql_configuration_that_prepares_statements_is_refused(settings, options):
+    from lab.checks import private_tables_stay_private
+
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "OPTIONS": options}}
+    assert [e.id for e in private_tables_stay_private(None)] == ["lab.E001"]
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {}}}
+    assert private_tables_stay_private(None) == []
