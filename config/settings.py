@@ -277,6 +277,10 @@ LAB_SWEEP_INTERVAL = env_int("LAB_SWEEP_INTERVAL", 300, minimum=0)
 LAB_SWEEP_AGE = env_int("LAB_SWEEP_AGE", 120, minimum=0)
 # Apps whose tables a committing demo gets private copies of (lab.private): its commits are its own.
 LAB_PRIVATE_APPS = ["sandbox"]
+# The admin: on for a laptop, off in a classroom unless switched on (then password guesses are limited:
+# LAB_ADMIN_LOGIN_LIMIT failed logins per client address per 15 minutes).
+LAB_ADMIN = env_bool("LAB_ADMIN", DEBUG)
+LAB_ADMIN_LOGIN_LIMIT = env_int("LAB_ADMIN_LOGIN_LIMIT", 10, minimum=1)
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
 # Bearer tokens the sandbox's API middleware accepts (the Middleware track's @public_api demo).
 LAB_API_TOKENS = env_list("LAB_API_TOKENS", [])
@@ -360,6 +364,14 @@ LOGGING = {
             "level": "INFO",
             "filters": ["require_debug_true", "outside_lab_runs"],
         },
+        # With DEBUG off, a request that fails (a 500) is logged with its traceback and request id: on a
+        # classroom server stderr is the log (gunicorn's error log), and there may be no ADMINS to mail.
+        "errors": {
+            "class": "logging.StreamHandler",
+            "level": "ERROR",
+            "formatter": "request",
+            "filters": ["require_debug_false", "outside_lab_runs", "request_id"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -367,7 +379,12 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django": {"handlers": ["django_console", "mail_admins"], "level": "INFO"},
+        "django": {"handlers": ["django_console", "errors", "mail_admins"], "level": "INFO"},
+        # A request with a Host header not in ALLOWED_HOSTS gets its 400 (cheap, no traceback): logging
+        # each with a traceback would let a flood of made-up hosts fill the log.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # The lab's own warnings: a cache server down (lab.limits), a sweep, a demo that failed.
+        "lab": {"handlers": ["console"], "level": "INFO"},
         "sandbox.requests": {"handlers": ["console"], "level": LAB_REQUEST_LOG_LEVEL},
     },
 }

@@ -2,12 +2,21 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from lab.limits import limit_failed_logins
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("demos/", include("lab.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("", include("lessons.urls")),
 ]
+# Off in a classroom unless LAB_ADMIN=1; then failed logins are limited per client address.
+if settings.LAB_ADMIN:
+    urlpatterns[:0] = [
+        path("admin/login/", limit_failed_logins(admin.site.login), name="admin-login"),
+        path("admin/", admin.site.urls),
+    ]
+# Error pages as cheap as lesson pages: rendered once per content version (a flood of bad URLs is no lever).
+handler404 = "lessons.views.page_not_found"
 
 if settings.TOOLBAR_ENABLED:
     from debug_toolbar.panels.sql import views as sql_views
