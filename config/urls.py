@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 
 from lab.limits import limit_failed_logins
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links: the logo, not a 404 on every first visit.
+    path("favicon.ico", RedirectView.as_view(url=static("img/logo.svg"), permanent=True)),
     path("demos/", include("lab.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("", include("lessons.urls")),

@@ -105,3 +105,8 @@ def test_the_report_goes_into_the_page_after_the_token_so_nothing_in_it_is_rewri
         html = lesson_with_report(request, lesson, demo, report).content.decode()
         assert report in html, lesson
         assert masked_tokens(html), lesson
+
+
+def test_the_favicon_browsers_ask_for_is_the_logo_not_a_404(db):
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
