@@ -54,7 +54,14 @@ def test_no_violation_in_the_lesson_with_every_demo_run(csp_page, lab, lesson):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/demos/", "/orm/", "/no/such/page/", "/sandbox/middleware/books/", "/sandbox/caching/report/?cached=1&backend=locmem"],
+    [
+        "/",
+        "/demos/",
+        "/orm/",
+        "/no/such/page/",
+        "/sandbox/middleware/books/",
+        "/sandbox/caching/report/?cached=1&backend=locmem",
+    ],
 )
 def test_no_violation_on_the_other_pages(csp_page, lab, path):
     csp_page.goto(lab + path)
