@@ -248,3 +248,28 @@ def test_a_committed_row_on_one_app_server_is_invisible_to_another_learner_on_th
     assert all(learner not in r.body for r in reports)
     assert outcome[0].status == 200
     assert learner_rows(shared_var_dir) == []
+
+
+def test_a_learner_committing_on_one_server_never_shows_in_another_learner_s_reports_on_the_other(classroom):
+    """The finding as it was seen: A loops caching.invalidation-commit, B's reports showed "Lab book <A's id>"."""
+    _, _, apps = classroom
+    a, b = Browser(), Browser()
+    a.request(apps[0] + "/demos/")
+    a_runs: list = []
+    done = threading.Event()
+
+    def learner_a() -> None:
+        while not done.is_set() and len(a_runs) < 4:  # LAB_RATE_LIMIT=4 in this module
+            a_runs.append(a.run(apps[0], "caching.invalidation-commit").status)
+
+    thread = threading.Thread(target=learner_a)
+    thread.start()
+    try:
+        reports = [b.run(apps[1], slug, **defaults(slug)) for slug in ("orm.catalogue-search", "orm.group-by") * 2]
+    finally:
+        done.set()
+        thread.join(timeout=60)
+    learner = learner_of(a)
+    assert a_runs and set(a_runs) == {200}
+    assert [r.status for r in reports] == [200] * 4
+    assert [r for r in reports if learner in r.body] == []

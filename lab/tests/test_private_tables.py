@@ -119,7 +119,7 @@ def test_one_learner_looping_a_committing_demo_never_shows_in_another_learner_s_
     """The classroom's finding: B's catalogue-search and group-by reports showed "Lab book <A's id>"."""
     if connection.vendor == "sqlite":
         pytest.skip(
-            "the in-memory SQLite test database locks tables across threads; tests/test_concurrency.py runs processes on a file"
+            "the in-memory SQLite test database locks tables across threads; tests/test_classroom_server.py runs app servers on a file"
         )
     stop = threading.Event()
     runs = {"A": 0, "B": 0}
