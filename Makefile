@@ -39,7 +39,7 @@ seed-large: migrate ## Add 100,000 order items on top, for visible timings
 
 run: seed ## Set up and serve the site on http://127.0.0.1:8000 (SQLite, local memory, debug toolbar)
 	@echo "Django Lab: http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runlab $(HOST):$(PORT)
 
 serve: install ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from the environment
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,60 +70,30 @@ def run_demo(seeded, settings):
     return runner
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server did not listen on port {port} in {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
     """A private redis-server on a free loopback port; yields its URL."""
-    binary = shutil.which("redis-server")
-    require(binary is not None, "redis-server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    from lab.services import ServiceUnavailable, redis_server
+
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
     try:
-        _wait_for_port(port, proc)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with redis_server() as url:
+            yield url
+    except ServiceUnavailable as exc:
+        require(False, f"redis-server did not start: {exc}")
 
 
 @pytest.fixture(scope="session")
 def memcached_server() -> Iterator[str]:
     """A private memcached on a free loopback port; yields its LOCATION."""
-    binary = shutil.which("memcached")
-    require(binary is not None, "memcached is not installed")
-    port = _free_port()
-    cmd = [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "32"]
-    if os.geteuid() == 0:
-        cmd += ["-u", "root"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from lab.services import ServiceUnavailable, memcached_server
+
+    require(shutil.which("memcached") is not None, "memcached is not installed")
     try:
-        _wait_for_port(port, proc)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with memcached_server() as location:
+            yield location
+    except ServiceUnavailable as exc:
+        require(False, f"memcached did not start: {exc}")
 
 
 @pytest.fixture
@@ -167,7 +134,10 @@ def lab_memcached(memcached_server, settings) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _lab_email_backend(settings) -> None:
     """pytest-django swaps in plain locmem mail; keep the lab's (a locmem subclass) so reports show emails."""
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
+    if hasattr(settings, "MAILERS"):  # Django 6.1
+        settings.MAILERS = {"default": {"BACKEND": "lab.mail.EmailBackend"}}
+    else:
+        settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LAB_VAR_DIR", BASE_DIR / "var"))
@@ -251,7 +252,12 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = "lab.mail.EmailBackend"
+# Every message a demo sends shows in its report (lab.mail). Django 6.1 configures email with MAILERS and
+# deprecates EMAIL_BACKEND; 5.2 has only EMAIL_BACKEND.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "lab.mail.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "lab.mail.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@bookshop.example"
 
 # Lessons: the course folder, then extra content folders (colon- or comma-separated absolute paths).
