@@ -274,7 +274,13 @@ LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 120, minimum=0)
 # 0 switches a limit off.
 LAB_PROCESS_RUNS = env_int("LAB_PROCESS_RUNS", 2, minimum=0)
 LAB_SITE_RUNS = env_int("LAB_SITE_RUNS", 8, minimum=0)
-LAB_RUNS_PER_ADDRESS = env_int("LAB_RUNS_PER_ADDRESS", 4, minimum=0)
+LAB_RUNS_PER_ADDRESS = env_int("LAB_RUNS_PER_ADDRESS", 2, minimum=0)
+# Seconds of run time per client address per minute: a client looping the heaviest demo waits after
+# a run or two. A classroom behind one NAT address raises this (and the two limits per address).
+LAB_RUN_SECONDS_PER_ADDRESS = env_int("LAB_RUN_SECONDS_PER_ADDRESS", 30, minimum=0)
+# How long a run may wait for this process's run slot (a short queue): 0 where the same threads serve
+# pages; deploy/classroom.sh's run servers wait a few seconds.
+LAB_RUN_QUEUE_SECONDS = env_int("LAB_RUN_QUEUE_SECONDS", 0, minimum=0)
 # Proxies (a load balancer) whose X-Forwarded-For names the client; per-address limits use that address.
 LAB_TRUSTED_PROXIES = env_list("LAB_TRUSTED_PROXIES", [])
 # The sweeper (lab.sweeper): the run view sweeps crashed runs' leftovers at most once per interval (0: only

@@ -2,7 +2,8 @@
 
 Per learner      LAB_RATE_LIMIT runs a minute, and one run at a time.
 Per address      LAB_NEW_LEARNER_LIMIT new learner ids a minute (dropping cookies resets nothing),
-                 and LAB_RUNS_PER_ADDRESS runs at once.
+                 LAB_RUNS_PER_ADDRESS runs at once, and LAB_RUN_SECONDS_PER_ADDRESS seconds of
+                 run time a minute (so no client can hold the classroom's run slots for long).
 Per process      LAB_PROCESS_RUNS runs at once: fewer than the server's threads, so a lesson page
                  always finds a free thread however many runs are posted.
 Site-wide        LAB_SITE_RUNS runs at once, across every worker of every app server.
@@ -113,7 +114,7 @@ class Store:
 
 
 store = Store()
-_process_lock = threading.Lock()
+_process_free = threading.Condition()
 _process_runs = 0
 
 
@@ -180,6 +181,32 @@ def _allow(name: str, limit: int, now: float) -> tuple[bool, bool]:
     return count <= limit, not (shared and shared_incr) and store.shared_configured
 
 
+def within_run_budget(address: str, now: float) -> tuple[bool, bool]:
+    """(allowed, degraded): has this address used less than LAB_RUN_SECONDS_PER_ADDRESS of run time this minute?
+
+    Runs at once per address bound how many slots one client holds; this bounds for how long. A
+    client looping the heaviest demo spends its minute's budget in one or two runs and then waits,
+    while a learner's runs (a fraction of a second each) never come near it.
+    """
+    budget = settings.LAB_RUN_SECONDS_PER_ADDRESS
+    if budget <= 0:
+        return True, False
+    spent, shared = store.call("get", f"lab:run-ms:{address}:{int(now // 60)}", 0)
+    return spent < budget * 1000, not shared and store.shared_configured
+
+
+def charge_run_time(address: str, now: float, seconds: float) -> None:
+    """Add a finished run's wall time to its address's budget for the minute it started in."""
+    if settings.LAB_RUN_SECONDS_PER_ADDRESS <= 0:
+        return
+    key = f"lab:run-ms:{address}:{int(now // 60)}"
+    _, shared = store.call("add", key, 0, timeout=120)
+    try:
+        store.call("incr", key, max(1, int(seconds * 1000)), shared=shared)
+    except ValueError:  # expired in between
+        store.call("set", key, max(1, int(seconds * 1000)), timeout=120, shared=shared)
+
+
 def seconds_to_next_minute(now: float) -> int:
     return max(1, math.ceil(60 - now % 60))
 
@@ -224,19 +251,25 @@ def _release(key: str, token: str, shared: bool) -> None:
 
 @contextmanager
 def process_slot() -> Iterator[bool]:
-    """True if this process runs fewer than LAB_PROCESS_RUNS demos (then it holds one for the block)."""
+    """True if this process runs fewer than LAB_PROCESS_RUNS demos (then it holds one for the block).
+
+    A run that finds them all taken waits up to LAB_RUN_QUEUE_SECONDS for one: a short queue,
+    for servers that only run demos (deploy/classroom.sh's run servers). Where the same threads
+    serve pages it stays 0, so a queued run never holds a thread a page needs.
+    """
     global _process_runs
     limit = settings.LAB_PROCESS_RUNS
-    with _process_lock:
-        taken = limit <= 0 or _process_runs < limit
+    with _process_free:
+        taken = limit <= 0 or _process_free.wait_for(lambda: _process_runs < limit, settings.LAB_RUN_QUEUE_SECONDS)
         if taken:
             _process_runs += 1
     try:
         yield taken
     finally:
         if taken:
-            with _process_lock:
+            with _process_free:
                 _process_runs -= 1
+                _process_free.notify()
 
 
 @contextmanager

@@ -33,6 +33,11 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     if not allowed:
         message = "You are running demos faster than the lab allows. Wait a minute, then press Run again."
         return _refuse(request, demo, limits.Refusal(429, message, limits.seconds_to_next_minute(now)))
+    allowed, budget_degraded = limits.within_run_budget(address, now)
+    degraded |= budget_degraded
+    if not allowed:
+        message = "Demos from your network have used this minute's run time. Wait a minute, then press Run again."
+        return _refuse(request, demo, limits.Refusal(429, message, limits.seconds_to_next_minute(now)))
     form = demo.form(request.POST)
     if not form.is_valid():
         return _respond(
@@ -46,7 +51,11 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
         if admission.refusal:
             return _refuse(request, demo, admission.refusal)
         sweeper.maybe_sweep()  # crashed runs' leftovers, at most once per LAB_SWEEP_INTERVAL in the classroom
-        recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
+        started = time.perf_counter()
+        try:
+            recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
+        finally:
+            limits.charge_run_time(address, now, time.perf_counter() - started)
     message = limits.SHARED_OFF if degraded or admission.degraded else ""
     return _respond(request, demo, render_report(demo, recorder, request=request, form=form, message=message))
 

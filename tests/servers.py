@@ -20,7 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import _free_port, _wait_for_port
+from lab.services import free_port as _free_port
+from lab.services import wait_for_port as _wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "classroom-servers-" + "s" * 40

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _free_port, require
+from conftest import require
+from lab.services import free_port as _free_port
 
 from .servers import (
     ROOT,

@@ -16,8 +16,10 @@ import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
 
-from conftest import _free_port, _wait_for_port, require
+from conftest import require
 from lab import limits
+from lab.services import free_port as _free_port
+from lab.services import wait_for_port as _wait_for_port
 from lab.testing import temporary_demo
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -235,3 +237,48 @@ def test_a_hung_redis_costs_a_run_at_most_its_socket_timeout_then_nothing(seeded
     assert first.status_code == second.status_code == 200
     assert "shared limits are off" in second.content.decode()
     assert first_s < 3 and second_s < 1.5, (first_s, second_s)
+
+
+def test_an_address_that_used_its_minute_of_run_time_waits_for_the_next(seeded, settings):
+    settings.LAB_RUN_SECONDS_PER_ADDRESS = 2
+    now = time.time()
+    limits.charge_run_time("10.0.0.20", now, 1.5)
+    assert Client(REMOTE_ADDR="10.0.0.20").post(RUN, **HTMX).status_code == 200  # 1.5 s of 2 used: runs
+    limits.charge_run_time("10.0.0.20", now, 1.0)
+    refused = Client(REMOTE_ADDR="10.0.0.20").post(RUN, **HTMX)
+    assert refused.status_code == 429 and "this minute&#x27;s run time" in refused.content.decode()
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert Client(REMOTE_ADDR="10.0.0.21").post(RUN, **HTMX).status_code == 200  # other addresses run
+
+
+def test_a_run_is_charged_its_wall_time(seeded, settings):
+    settings.LAB_RUN_SECONDS_PER_ADDRESS = 60
+
+    def slow(lab, data):
+        with lab.section("Sleep", key="sleep"):
+            time.sleep(0.2)
+
+    with temporary_demo("test.slow", slow):
+        assert Client(REMOTE_ADDR="10.0.0.22").post("/demos/test.slow/run/", **HTMX).status_code == 200
+    spent = caches["default"].get(f"lab:run-ms:10.0.0.22:{int(time.time() // 60)}")
+    assert 200 <= spent < 2000
+
+
+def test_a_short_queue_waits_for_this_process_s_run_slot(seeded, settings):
+    settings.LAB_PROCESS_RUNS = 1
+    settings.LAB_RUN_QUEUE_SECONDS = 5
+    release = threading.Event()
+
+    def holder():
+        with limits.process_slot():
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    time.sleep(0.1)
+    threading.Timer(0.3, release.set).start()
+    started = time.perf_counter()
+    response = Client().post(RUN, **HTMX)
+    thread.join()
+    assert response.status_code == 200
+    assert 0.2 < time.perf_counter() - started < 5
