@@ -38,7 +38,9 @@ def classroom_env(var_dir: Path, **extra: str) -> dict[str, str]:
             "LAB_VAR_DIR": str(var_dir),
             "LAB_TEST_SIGNALS": str(var_dir / "signals"),
             "LAB_STATIC_MANIFEST": "0",
-            "LAB_NEW_LEARNER_LIMIT": "0",
+            "LAB_NEW_LEARNER_LIMIT": "0",  # every test client comes from 127.0.0.1
+            "LAB_RUNS_PER_ADDRESS": "0",
+            "LAB_RUN_SECONDS_PER_ADDRESS": "0",
             "LAB_SWEEP_INTERVAL": "0",
             "PYTHONPATH": str(ROOT),
         }

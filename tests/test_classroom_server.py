@@ -155,12 +155,13 @@ def classroom(shared_var_dir, redis_server, tmp_path_factory):
     """deploy/classroom.sh start: two gunicorn app servers and nginx, one private Redis, one SQLite file."""
     require(shutil.which("nginx") is not None, "nginx is not installed (apt-get install nginx)")
     var_dir, tmp_path = shared_var_dir, tmp_path_factory.mktemp("run")
-    ports = [_free_port(), _free_port()]
+    ports, run_ports = [_free_port(), _free_port()], [_free_port(), _free_port()]
     env = classroom_env(
         var_dir,
         REDIS_URL=redis_server.rsplit("/", 1)[0] + "/7",
         LAB_PORT=str(_free_port()),
         LAB_APP_PORTS=" ".join(map(str, ports)),
+        LAB_RUN_PORTS=" ".join(map(str, run_ports)),
         LAB_RUN_DIR=str(tmp_path / "run"),
         LAB_RATE_LIMIT="4",
         WEB_CONCURRENCY="1",
@@ -172,17 +173,20 @@ def classroom(shared_var_dir, redis_server, tmp_path_factory):
     started = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=180)
     try:
         assert started.returncode == 0, started.stdout + started.stderr
+        env["run_servers"] = " ".join(f"127.0.0.1:{p}" for p in run_ports)
         yield env, f"http://127.0.0.1:{env['LAB_PORT']}", [f"http://127.0.0.1:{p}" for p in ports]
     finally:
         subprocess.run([script, "stop"], env=env, capture_output=True, timeout=60)
         time.sleep(0.5)
 
 
-def test_nginx_spreads_requests_over_both_app_servers(classroom):
-    _, balancer, apps = classroom
+def test_nginx_spreads_pages_over_the_app_servers_and_runs_over_the_run_servers(classroom):
+    env, balancer, apps = classroom
     browser = Browser()
     upstreams = {browser.request(balancer + LESSON).headers["X-Lab-Upstream"] for _ in range(12)}
     assert upstreams == {app.removeprefix("http://") for app in apps}
+    run = browser.run(balancer, "orm.explain-index")
+    assert run.status == 200 and run.headers["X-Lab-Upstream"] in env["run_servers"].split()
 
 
 def test_a_learner_is_the_same_learner_on_every_app_server_and_shares_one_rate_limit(classroom):
