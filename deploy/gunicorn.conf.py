@@ -26,6 +26,9 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None  # the site logs one line per request that needs it
 errorlog = "-"
 proc_name = os.environ.get("GUNICORN_NAME", "django-lab")
+# gunicorn 27's control socket has one default path per user: several app servers on one machine would
+# take it from each other. Nothing here uses it.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -91,14 +91,14 @@ class Learner(Client):
     """Reads a lesson, runs its demos with their default inputs now and then, moves on."""
 
     weight = 100
-    wait_time = between(3, 10)
+    wait_time = between(5, 20)  # a learner reads: one action every 12 s on average
 
     def on_start(self) -> None:
         super().on_start()
         self.lesson = random.choice(LESSONS)
         self.learner = ""
 
-    @task(3)
+    @task(2)
     def read(self) -> None:
         if random.random() < 0.5:
             self.lesson = random.choice(LESSONS)
@@ -108,7 +108,7 @@ class Learner(Client):
             if response.status_code == 200:
                 response.success()
 
-    @task(2)
+    @task(1)
     def run_a_demo(self) -> None:
         if not self.lesson["demos"]:
             self.read()
