@@ -110,3 +110,9 @@ def test_the_report_goes_into_the_page_after_the_token_so_nothing_in_it_is_rewri
 def test_the_favicon_browsers_ask_for_is_the_logo_not_a_404(db):
     response = Client().get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith(".svg")
+
+
+def test_no_template_comment_leaks_into_a_page(seeded):
+    """Django's {# #} comments end at the line's end: a two-line one is printed as text."""
+    for path in ("/", "/orm/seeing-the-sql/", "/no/such/page/"):
+        assert "{#" not in Client().get(path).content.decode(), path
