@@ -89,6 +89,8 @@ def _create(connection, tables: list[str]) -> None:
         elif connection.vendor == "sqlite":
             # Foreign keys off while copying (outside a transaction, so no write lock on the real
             # database): parents and children are copied in any order. They are on again for the demo.
+            # Every table before any row: a row's foreign key names its parent table in temp, which
+            # must exist even where the check itself is deferred (inside a test's transaction).
             with connection.constraint_checks_disabled():
                 for table in tables:
                     cursor.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = %s", [table])
@@ -100,6 +102,7 @@ def _create(connection, tables: list[str]) -> None:
                     )
                     for (index,) in cursor.fetchall():
                         cursor.execute(index)  # an unqualified index goes with its table, into temp
+                for table in tables:
                     cursor.execute(f"INSERT INTO temp.{quote(table)} SELECT * FROM main.{quote(table)}")
         else:
             raise NotImplementedError(

@@ -166,3 +166,9 @@ def test_a_postgresql_configuration_that_prepares_statements_is_refused(settings
     assert [e.id for e in private_tables_stay_private(None)] == ["lab.E001"]
     settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {}}}
     assert private_tables_stay_private(None) == []
+
+
+def test_a_committing_demo_runs_inside_a_test_s_transaction_too(seeded):
+    """Under the `db` fixture the copies are made inside a transaction, where foreign keys stay on."""
+    recorder = run_demo(registry.get("caching.invalidation-commit"), {"receiver_off": False}, learner=A)
+    assert not recorder.error, recorder.error
