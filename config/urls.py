@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from lab.limits import limit_failed_logins
+from lab.logins import limit_failed_logins
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: the logo, not a 404 on every first visit.

@@ -7,7 +7,6 @@ Per address      LAB_NEW_LEARNER_LIMIT new learner ids a minute (dropping cookie
 Per process      LAB_PROCESS_RUNS runs at once: fewer than the server's threads, so a lesson page
                  always finds a free thread however many runs are posted.
 Site-wide        LAB_SITE_RUNS runs at once, across every worker of every app server.
-Admin logins     LAB_ADMIN_LOGIN_LIMIT failed logins per address per 15 minutes (when the admin is on).
 
 Everything but the per-process count lives in the default cache (Redis in a classroom), so all
 workers agree. A concurrency limit is a set of slots: `cache.add()` (SET NX) takes a free one, and
@@ -18,7 +17,6 @@ shared limits are off); a run that started on Redis still ends with a report if 
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 import math
@@ -26,7 +24,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +32,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 logger = logging.getLogger("lab.limits")
 
@@ -320,43 +317,3 @@ def run_in_progress(learner: str) -> bool:
     """Whether a run of this learner holds its slot now (the sweeper leaves such a learner alone)."""
     held, _ = store.call("get", f"lab:running:{learner}:0")
     return held is not None
-
-
-# -- password guessing ----------------------------------------------------------------------------
-
-LOGIN_WINDOW = 15 * 60
-
-
-def limit_failed_logins(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Wrap a login view: LAB_ADMIN_LOGIN_LIMIT failed logins per client address per 15 minutes.
-
-    A failed login is a POST the view answers with its form again (200); past the limit every
-    POST is a 429 without the password being checked, so guessing costs the guesser the window.
-    """
-
-    @functools.wraps(view)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method != "POST":
-            return view(request, *args, **kwargs)
-        now = time.time()
-        window = int(now // LOGIN_WINDOW)
-        key = f"lab:login-failures:{client_address(request)}:{window}"
-        failures, _ = store.call("get", key, 0)
-        if failures >= settings.LAB_ADMIN_LOGIN_LIMIT:
-            response = HttpResponse(
-                "Too many failed logins from your address. Try again later.\n",
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = str(max(1, math.ceil((window + 1) * LOGIN_WINDOW - now)))
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:  # the form again: the password was wrong
-            _, shared = store.call("add", key, 0, timeout=LOGIN_WINDOW)
-            try:
-                store.call("incr", key, shared=shared)
-            except ValueError:  # expired in between: count this one afresh
-                store.call("set", key, 1, timeout=LOGIN_WINDOW, shared=shared)
-        return response
-
-    return limited

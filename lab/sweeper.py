@@ -7,7 +7,7 @@ killed in the middle of `signals.cover-cleanup` leaves `covers/<learner>/cover.t
 
 A learner's leftovers are stale when no run of theirs is going (lab.limits holds the learner's
 slot during a run) and, for folders, when nothing in them changed for LAB_SWEEP_AGE seconds.
-The run view sweeps at most once per LAB_SWEEP_INTERVAL across the classroom (`maybe_sweep`);
+The run view sweeps at most once per LAB_SWEEP_INTERVAL on each machine (`maybe_sweep`);
 `manage.py sweep_sandbox` sweeps now.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,11 +82,12 @@ def sweep(min_age: float | None = None, dry_run: bool = False) -> Swept:
 
 
 def maybe_sweep() -> Swept | None:
-    """Sweep if nobody in the classroom has in the last LAB_SWEEP_INTERVAL seconds; never fail a run."""
+    """Sweep if no run on this machine has in the last LAB_SWEEP_INTERVAL seconds; never fail a run."""
     interval = settings.LAB_SWEEP_INTERVAL
     if interval <= 0:
         return None
-    first, _ = limits.store.call("add", "lab:swept", 1, timeout=interval)
+    # Per machine: rows are shared, but each app server has its own var/media.
+    first, _ = limits.store.call("add", f"lab:swept:{socket.gethostname()}", 1, timeout=interval)
     if not first:
         return None
     try:

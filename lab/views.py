@@ -50,7 +50,7 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     with limits.admit(learner, address, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as admission:
         if admission.refusal:
             return _refuse(request, demo, admission.refusal)
-        sweeper.maybe_sweep()  # crashed runs' leftovers, at most once per LAB_SWEEP_INTERVAL in the classroom
+        sweeper.maybe_sweep()  # crashed runs' leftovers, at most once per LAB_SWEEP_INTERVAL on this machine
         started = time.perf_counter()
         try:
             recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)

@@ -97,7 +97,7 @@ def test_the_command_sweeps_and_says_what_it_removed(seeded, media):
     assert leftover_learner_rows() == {} and not (media / "covers" / LEFT).exists()
 
 
-def test_runs_sweep_at_most_once_per_interval_across_the_classroom(seeded, media, settings, client):
+def test_runs_sweep_at_most_once_per_interval_on_each_machine(seeded, media, settings, client):
     settings.LAB_RATE_LIMIT = 0
     settings.LAB_SWEEP_INTERVAL = 300
     leave_rows(LEFT)
