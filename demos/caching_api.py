@@ -1,4 +1,4 @@
-"""Caching track, lesson 2: the low-level cache API, one call per step, on any lab backend.
+"""Caching track, lesson 2: the low-level cache API, one experiment per step, on any lab backend.
 
 Every call goes through `caches[alias]`: the real backend, whose KEY_FUNCTION
 keeps this learner's keys apart, so the report's "stored as" column shows the
@@ -9,17 +9,27 @@ Redis, everyone else's too).
 
 from __future__ import annotations
 
-import threading
 import warnings
+from functools import partial
 
 from django.core.cache import caches
 from django.core.cache.backends.base import CacheKeyWarning, InvalidCacheKey
 
 from lab.learners import as_learner
-from lab.recorder import in_context
-from lab.registry import demo
+from lab.recorder import paused, source_code
+from lab.registry import Prediction, demo
+from sandbox.teaching import caching as api
 
-from .caching_backends import BackendForm, require_backend
+from .caching_kit import (
+    BackendForm,
+    all_at_once,
+    answer_of,
+    entry_stored,
+    entry_text,
+    facts_from,
+    require_backend,
+    yes_no,
+)
 
 KEYS = ["my_key", "missing", "nothing", "zero", "forever", "once", "lazy", "a", "b", "counter", "ver", "bump"]
 THREADS, INCRS = 8, 25
@@ -32,158 +42,154 @@ THREADS, INCRS = 8, 25
     description="Runs set, get, add, get_or_set, get_many, set_many, incr, delete, touch, timeouts and versions "
     "on the backend you choose, and shows each call's result and key.",
     reports=("cache",),
+    predictions=(
+        Prediction(
+            "cache.add('once', 2) when 'once' is already cached: what does it return?",
+            ("True", "False"),
+            answer=answer_of("add_twice", "second_add"),
+            explain="add() stores only when the key is absent, and returns whether it stored.",
+            see="#the-calls",
+        ),
+        Prediction(
+            f"{THREADS} threads each call incr() {INCRS} times on one key. Does the count reach "
+            f"{THREADS * INCRS} on the backend you chose?",
+            ("yes", "no"),
+            answer=answer_of("threads", "count", lambda count: yes_no(count == THREADS * INCRS)),
+            explain="Redis and Memcached increment on the server and local memory takes a lock; the file and "
+            "database backends read, add and write back, and lose updates that overlap.",
+            see="#counters-and-atomicity",
+        ),
+    ),
 )
-def api(lab, data):
+def api_demo(lab, data):
     alias = data["backend"]
     if not require_backend(lab, alias):
         return
     cache = caches[alias]
     try:
-        _basics(lab, cache, alias)
-        _timeouts(lab, cache)
-        _many_and_counters(lab, cache)
-        _versions(lab, cache)
-        _keys(lab, cache, alias)
-        if alias == "db":
-            with lab.step(f"{THREADS} threads × {INCRS} incr() at once") as step:
-                step.note(
-                    "Skipped on db: this demo runs in a transaction that is rolled back, and the threads' own "
-                    "database connections cannot see its uncommitted rows. Try file for a backend that reads, "
-                    "adds and writes back."
-                )
-        else:
-            _concurrent_incr(lab, cache, alias)
+        _basics(lab, cache)
+        _timeouts(lab, cache, alias)
+        _counters(lab, cache)
+        _keys(lab, cache)
+        _concurrent_incr(lab, cache, alias)
     finally:
-        with lab.step("Clean up: delete this run's keys (never clear())", code="cache.delete_many(keys)"):
-            cache.delete_many(KEYS)
-            cache.delete_many(["ver"], version=3)
+        lab.step("Clean up: delete this run's keys (never clear())", partial(api.forget, cache, KEYS), key="clean_up")
+        with paused():
+            cache.delete("ver", version=3)
 
 
-def _basics(lab, cache, alias):
-    with lab.step("How a key is made", code="cache.make_key('k')") as step:
-        with as_learner(""):
-            step.fact("settings' cache: make_key('k')", cache.make_key("k"))
-        step.fact("this learner's view: make_key('k')", cache.make_key("k"))
-    with lab.step(
-        "The concept page's example, corrected",
-        code="cache.set('my_key', 'my_value', timeout=60)\nvalue = cache.get('my_key')",
-    ) as step:
-        cache.set("my_key", "my_value", timeout=60)
-        step.fact("value", cache.get("my_key"))
-    with lab.step(
-        "A cached None looks like a miss",
-        code="cache.set('nothing', None)\ncache.get('nothing')\ncache.get('nothing', MISSING) is MISSING",
-    ) as step:
-        missing = object()  # a sentinel: no cached value can be this object
-        cache.set("nothing", None)
-        step.fact("get('missing')", cache.get("missing"))
-        step.fact("get('nothing')", cache.get("nothing"))
-        step.fact("get('missing', MISSING) is MISSING", cache.get("missing", missing) is missing)
-        step.fact("get('nothing', MISSING) is MISSING", cache.get("nothing", missing) is missing)
-    with lab.step("add() only stores a new key", code="cache.add('once', 1)\ncache.add('once', 2)") as step:
-        step.fact("first add", cache.add("once", 1))
-        step.fact("second add", cache.add("once", 2))
-        step.fact("get('once')", cache.get("once"))
-    with lab.step(
-        "get_or_set(): get, compute, add, get",
-        code="cache.get_or_set('lazy', compute, 60)  # twice",
-    ) as step:
-        computed = []
-
-        def compute():
-            computed.append(1)
-            return "computed"
-
-        step.fact("first call", cache.get_or_set("lazy", compute, 60))
-        step.fact("second call", cache.get_or_set("lazy", compute, 60))
-        step.fact("compute() ran", len(computed))
+def _basics(lab, cache):
+    with as_learner(""):  # outside every learner: Django's own key format
+        step = lab.step("How a key is made (Django's default)", partial(api.key_for, cache, "k"), key="key_default")
+    step.fact("key", step.result, "make_key('k')")
+    step = lab.step("How a key is made (your learner space)", partial(api.key_for, cache, "k"), key="key_learner")
+    step.fact("key", step.result, "make_key('k')")
+    step = lab.step("The concept page's example, corrected", partial(api.concept_page_example, cache))
+    step.fact("value", step.result, "value")
+    step = lab.step("A cached None looks like a miss", partial(api.none_or_miss, cache))
+    facts_from(
+        step,
+        {
+            "get_nothing": "get('nothing')",
+            "get_missing": "get('missing')",
+            "nothing_is_missing": "get('nothing', MISSING) is MISSING",
+            "missing_is_missing": "get('missing', MISSING) is MISSING",
+        },
+    )
+    step = lab.step("add() only stores a new key", partial(api.add_twice, cache))
+    facts_from(step, {"first_add": "add('once', 1)", "second_add": "add('once', 2)", "value": "get('once')"})
+    step = lab.step("get_or_set(): get, compute, add, get", partial(api.get_or_set_twice, cache))
+    facts_from(step, {"first": "first get_or_set()", "second": "second get_or_set()", "computed": "compute() ran"})
 
 
-def _timeouts(lab, cache):
-    with lab.step("timeout=0 stores nothing", code="cache.set('zero', 'v', 0)\ncache.get('zero')") as step:
-        cache.set("zero", "v", 0)
-        step.fact("get('zero')", cache.get("zero"))
-    with lab.step("timeout=None keeps it until evicted", code="cache.set('forever', 'v', None)") as step:
-        cache.set("forever", "v", None)
-        step.fact("get('forever')", cache.get("forever"))
-        step.fact("touch('forever', 120)", cache.touch("forever", 120))
-        step.fact("touch('missing', 120)", cache.touch("missing", 120))
+def _timeouts(lab, cache, alias):
+    step = lab.step("timeout=0: set()", partial(api.set_for_zero_seconds, cache, "zero", "v"), key="zero_set")
+    with paused():
+        step.fact("written", entry_stored(alias, cache, "zero"), "an entry is in the store after set()")
+        step.fact("written_text", entry_text(step.facts["written"]), "looked up in the store itself")
+    step = lab.step("timeout=0: get()", partial(api.read, cache, "zero"), key="zero_get")
+    step.fact("value", step.result, "get('zero')")
+    with paused():
+        step.fact("left", entry_stored(alias, cache, "zero"), "entry in the store after get()")
+    step = lab.step("timeout=None keeps it until evicted", partial(api.keep_forever, cache))
+    facts_from(
+        step,
+        {"value": "get('forever')", "touch": "touch('forever', 120)", "touch_missing": "touch('missing', 120)"},
+    )
 
 
-def _many_and_counters(lab, cache):
-    with lab.step(
-        "set_many() and get_many()",
-        code="cache.set_many({'a': 1, 'b': 2})\ncache.get_many(['a', 'b', 'missing'])",
-    ) as step:
-        step.fact("set_many() returned (keys that failed)", cache.set_many({"a": 1, "b": 2}))
-        step.fact("get_many()", cache.get_many(["a", "b", "missing"]))
-    with lab.step(
-        "incr() and decr()", code="cache.set('counter', 1)\ncache.incr('counter')\ncache.decr('counter', 5)"
-    ) as step:
-        cache.set("counter", 1)
-        step.fact("incr('counter')", cache.incr("counter"))
-        step.fact("decr('counter', 5)", cache.decr("counter", 5))
-    with lab.step("incr() on a missing key", code="cache.incr('missing')", expect=ValueError):
-        cache.incr("missing")
-    with lab.step("delete()", code="cache.delete('a')  # twice") as step:
-        step.fact("first delete", cache.delete("a"))
-        step.fact("second delete", cache.delete("a"))
+def _counters(lab, cache):
+    step = lab.step("set_many() and get_many()", partial(api.many_at_once, cache))
+    facts_from(step, {"failed": "set_many({'a': 1, 'b': 2})", "got": "get_many(['a', 'b', 'missing'])"})
+    step = lab.step("incr() and decr()", partial(api.count_up_and_down, cache))
+    facts_from(step, {"incr": "incr('counter')", "decr": "decr('counter', 5)"})
+    lab.step("incr() on a missing key", partial(api.incr_missing, cache), expect=ValueError)
+    step = lab.step("delete() twice", partial(api.delete_twice, cache))
+    facts_from(step, {"first": "first delete('a')", "second": "second delete('a')"})
+    step = lab.step("Versions", partial(api.versions, cache))
+    facts_from(
+        step,
+        {
+            "plain": "get('ver')",
+            "v2": "get('ver', version=2)",
+            "incr_version": "incr_version('ver', version=2)",
+            "v2_after": "get('ver', version=2) after",
+            "v3_after": "get('ver', version=3) after",
+        },
+    )
 
 
-def _versions(lab, cache):
-    with lab.step(
-        "Versions",
-        code="cache.set('ver', 'v2 value', version=2)\ncache.get('ver')\ncache.get('ver', version=2)\n"
-        "cache.incr_version('ver', version=2)",
-    ) as step:
-        cache.set("ver", "v2 value", version=2)
-        step.fact("get('ver')", cache.get("ver"))
-        step.fact("get('ver', version=2)", cache.get("ver", version=2))
-        step.fact("incr_version('ver', version=2)", cache.incr_version("ver", version=2))
-        step.fact("get('ver', version=2) after", cache.get("ver", version=2))
-        step.fact("get('ver', version=3) after", cache.get("ver", version=3))
-
-
-def _keys(lab, cache, alias):
-    with lab.step(
-        "Another key prefix is another cache",
-        code="with as_learner('someone-else'):\n    cache.get('my_key')",
-    ) as step:
-        step.fact("this learner: get('my_key')", cache.get("my_key"))
-        with as_learner(f"{lab.learner}-other"):
-            step.fact("another prefix: get('my_key')", cache.get("my_key"))
-    for label, key in [("A key with a space", "my key"), ("A key longer than 250 characters", "k" * 251)]:
-        with lab.step(label, code=f"cache.set({key!r}, 1)", expect=InvalidCacheKey) as step:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", CacheKeyWarning)
-                cache.set(key, 1)
-            step.fact("warnings", [str(w.message) for w in caught if w.category is CacheKeyWarning])
-            with warnings.catch_warnings():
+def _keys(lab, cache):
+    with as_learner(f"{lab.learner}-other"):
+        step = lab.step("Another learner reads my_key", partial(api.read, cache, "my_key"), key="other_learner")
+    step.fact("value", step.result, "another learner's get('my_key')")
+    for key, label, odd in [("space", "A key with a space", "my key"), ("long", "A key of 251 characters", "k" * 251)]:
+        step = lab.step(
+            label, partial(api.set_and_catch_key_warnings, cache, odd), key=f"{key}_key", expect=InvalidCacheKey
+        )
+        step.fact("warnings", step.result or [], "CacheKeyWarnings")
+        if not step.error:  # stored (the memcached backends refused the key instead)
+            with paused(), warnings.catch_warnings():
                 warnings.simplefilter("ignore", CacheKeyWarning)
-                cache.delete(key)
+                cache.delete(odd)
+
+
+def _count_up_in_thread(alias):
+    api.count_up(caches[alias], "bump", INCRS)  # each thread its own client: a memcached client is not thread-safe
 
 
 def _concurrent_incr(lab, cache, alias):
-    with lab.step(
-        f"{THREADS} threads × {INCRS} incr() at once",
-        code="cache.set('bump', 0)\n# in each thread:\nfor _ in range(25): cache.incr('bump')",
+    if alias == "db":
+        with lab.section(f"{THREADS} threads × {INCRS} incr() at once", key="threads") as step:
+            step.fact(
+                "skipped",
+                "this run is a transaction that is rolled back: the threads' own connections can't see its rows",
+                "skipped on db",
+            )
+        zero = (
+            lab.get("zero_set").facts["written"],
+            lab.get("zero_get").facts["value"],
+            lab.get("zero_get").facts["left"],
+        )
+        lab.headline(
+            f"timeout=0 on db: row written: {yes_no(zero[0])}; get() returned {zero[1]!r}; row left after it: "
+            f"{yes_no(zero[2])}",
+            focus=lab.get("zero_set"),
+        )
+        return
+    lab.step("Start the counter at 0", partial(api.set_and_get, cache, "bump", 0), key="bump_start")
+    with lab.section(
+        f"{THREADS} threads × {INCRS} incr() at once", key="threads", code=source_code(api.count_up)
     ) as step:
-        cache.set("bump", 0)
-        start = threading.Barrier(THREADS)
-
-        def bump():
-            # Each thread gets its own client, as caches[alias] does: a memcached client is not thread-safe.
-            own = caches[alias]
-            start.wait()
-            for _ in range(INCRS):
-                own.incr("bump")
-
-        threads = [threading.Thread(target=in_context(bump)) for _ in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        step.fact("expected", THREADS * INCRS)
-        step.fact("get('bump')", cache.get("bump"))
-        # 200 calls are summed up by the two facts above.
+        step.call = f"count_up(cache, 'bump', {INCRS}) in {THREADS} threads released together"
+        step.fact("raised", len(all_at_once(THREADS, partial(_count_up_in_thread, alias))), "threads that raised")
+        with paused():
+            step.fact("count", cache.get("bump"), "get('bump')")
+        step.fact("expected", THREADS * INCRS, "expected")
+        # 200 calls are summed up by the facts above; the first few show what each thread did.
         step.cache_ops[:] = step.cache_ops[:3]
+    lab.headline(
+        f"{THREADS} threads × {INCRS} incr() on {alias}: the count reached {step.facts['count']} of "
+        f"{THREADS * INCRS}" + ("" if step.facts["count"] == THREADS * INCRS else ": updates were lost"),
+        focus=step,
+    )

@@ -1,30 +1,51 @@
-"""Caching track, lesson 6: keeping a cache fresh, and many misses at once.
+"""Caching track, lesson 6: keeping a cache fresh.
 
 The bestsellers widget and its receiver live in sandbox/receivers/caching.py.
 Two demos show when the receiver's on_commit eviction runs (never in a
 rolled-back transaction; right after COMMIT otherwise) and what update() does
-not evict. The stampede demo sends several threads at one cold key.
+not evict; a third retires cached lists with a generation key.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
-from collections import Counter
+from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.core.cache import caches
-from django.db import connections, transaction
-from django.db.models import F
 
-from lab.recorder import in_context
-from lab.registry import demo
+from lab.recorder import paused
+from lab.registry import Prediction, demo
 from lab.signals import receiver_name
 from sandbox.models import Book, Publisher
 from sandbox.receivers.caching import BESTSELLERS_KEY, WIDGET_CACHE, cached_bestsellers, evict_bestsellers
+from sandbox.teaching.caching_invalidation import (
+    LIST_CACHE,
+    book_list_key,
+    books_changed,
+    cached_book_list,
+    discount_publisher,
+    forget_bestsellers,
+    raise_price,
+    reprice_in_a_transaction,
+    reprice_with_update,
+)
 
-from .caching_backends import BackendForm, require_backend
+from .caching_kit import answer_of, yes_no
+
+
+def _is_cached(key: str = BESTSELLERS_KEY, alias: str = WIDGET_CACHE) -> bool:
+    with paused():  # an observation, not the lesson's cache call
+        return caches[alias].has_key(key)
+
+
+def _read_widget(lab, label: str, key: str, pk: int):
+    """cached_bestsellers() as a step; its facts: the book's price in the widget, and in the database."""
+    step = lab.step(label, cached_bestsellers, key=key)
+    step.fact("cached_price", next(row["price"] for row in step.result if row["pk"] == pk), "price in the widget")
+    with paused():
+        step.fact("database_price", Book.objects.values_list("price", flat=True).get(pk=pk), "price in the database")
+    return step
 
 
 @demo(
@@ -33,31 +54,36 @@ from .caching_backends import BackendForm, require_backend
     description="Caches the bestsellers widget, saves a book (the receiver schedules an eviction on commit), "
     "then changes a price with update(), which sends no signal. Everything is rolled back afterwards.",
     reports=("cache", "signals", "sql"),
+    predictions=(
+        Prediction(
+            "After book.save() in this run (a transaction that is rolled back), is the widget still cached?",
+            ("yes", "no"),
+            answer=answer_of("raise_price", "still_cached", yes_no),
+            explain="The receiver asks on_commit to evict; the run never commits, so the eviction never runs.",
+            see="#demo-a-rolled-back-run",
+        ),
+    ),
 )
 def invalidation(lab, data):
-    cache = caches[WIDGET_CACHE]
-    with lab.step("Cache the widget", code="cache.get_or_set('bestsellers', bestsellers, 300)") as step:
-        cache.delete(BESTSELLERS_KEY)  # start cold
-        top = cached_bestsellers()[0]
-        step.fact("top book", top["title"])
-        step.fact("cached price", top["price"])
-    with lab.step("save() a book: post_save schedules the eviction", code="book.price += 1\nbook.save()") as step:
-        book = Book.objects.get(pk=top["pk"])
-        book.price += 1
-        book.save()
-        step.fact("still cached (on_commit waits for COMMIT)", cache.has_key(BESTSELLERS_KEY))
-        step.note("This run is rolled back at the end, so the on_commit callback is discarded and never runs.")
-    with lab.step(
-        "update() sends no signal: the widget is now stale",
-        code="Book.objects.filter(pk=pk).update(price=F('price') + 10)",
-    ) as step:
-        Book.objects.filter(pk=top["pk"]).update(price=F("price") + 10)
-        step.fact("cached price", cached_bestsellers()[0]["price"])
-        step.fact("database price", Book.objects.values_list("price", flat=True).get(pk=top["pk"]))
-    with lab.step("Invalidate explicitly after update()", code="cache.delete('bestsellers')") as step:
-        cache.delete(BESTSELLERS_KEY)
-        step.fact("cached price", cached_bestsellers()[0]["price"])
-        cache.delete(BESTSELLERS_KEY)
+    lab.step("Start cold: forget the widget", forget_bestsellers, key="start_cold")
+    step = lab.step("Cache the widget", cached_bestsellers, key="cache_widget")
+    top = step.result[0]
+    step.fact("top_book", top["title"], "top book")
+    step.fact("cached_price", top["price"], "its price in the widget")
+    book = Book.objects.get(pk=top["pk"])
+    step = lab.step("save() a book: post_save schedules the eviction", partial(raise_price, book, Decimal(1)))
+    step.fact("still_cached", _is_cached(), "still cached (on_commit waits for COMMIT)")
+    lab.step("update() sends no signal", partial(reprice_with_update, top["pk"], Decimal(10)), key="update")
+    stale = _read_widget(lab, "Read the widget after update()", "after_update", top["pk"])
+    lab.step("Invalidate explicitly after update()", forget_bestsellers, key="forget")
+    fresh = _read_widget(lab, "Read the widget again", "after_forget", top["pk"])
+    with paused():
+        caches[WIDGET_CACHE].delete(BESTSELLERS_KEY)  # this run's prices are rolled back: don't leave them cached
+    lab.headline(
+        f"After update() the widget still said {stale.facts['cached_price']} while the database said "
+        f"{stale.facts['database_price']}; after delete(): {fresh.facts['cached_price']}",
+        focus=stale,
+    )
 
 
 class CommitForm(forms.Form):
@@ -74,160 +100,97 @@ class CommitForm(forms.Form):
     "the receiver's on_commit callback evicts it. Your book is deleted at the end.",
     commits=True,
     reports=("cache", "signals", "sql"),
+    predictions=(
+        Prediction(
+            "Right after the atomic() block commits, is the widget still cached?",
+            ("yes", "no"),
+            answer=answer_of("commit", "cached_after_commit", yes_no),
+            explain="With the receiver on, its on_commit callback deletes the key at COMMIT; switched off, "
+            "nothing evicts it.",
+            see="#demo-a-real-commit",
+        ),
+    ),
 )
 def invalidation_commit(lab, data):
     if data["receiver_off"]:
         lab.disabled_receivers.add(receiver_name(evict_bestsellers))
-    cache = caches[WIDGET_CACHE]
-    with lab.step("Create a book of your own", code="Book.objects.create(..., learner=learner)"):
-        # Under a publisher of your own too: no canonical row ever gains a child,
-        # so another learner's cascade or count never sees yours.
-        publisher = Publisher.objects.create(name=f"Lab publisher {lab.learner}", learner=lab.learner)
-        book = Book.objects.create(
-            title=f"Lab book {lab.learner}",
-            price=10,
-            pages=1,
-            rating=1,
-            stock=0,
-            publisher=publisher,
-            learner=lab.learner,
-        )
+    # Set-up, not the lesson: a publisher and a book of this learner's own, so no canonical row ever
+    # gains a child and another learner's cascade or count never sees them.
+    publisher = Publisher.objects.create(name=f"Lab publisher {lab.learner}", learner=lab.learner)
+    book = Book.objects.create(
+        title=f"Lab book {lab.learner}", price=10, pages=1, rating=1, stock=0, publisher=publisher, learner=lab.learner
+    )
     try:
-        with lab.step("Cache the widget", code="cache.get_or_set('bestsellers', bestsellers, 300)") as step:
-            cached_bestsellers()
-            step.fact("cached", cache.has_key(BESTSELLERS_KEY))
-        with lab.step(
-            "save() inside atomic(), then COMMIT",
-            code="with transaction.atomic():\n    book.price = 12\n    book.save()\n# COMMIT: on_commit callbacks run",
-        ) as step:
-            with transaction.atomic():
-                book.price = 12
-                book.save()
-                step.fact("cached inside the block", cache.has_key(BESTSELLERS_KEY))
-            step.fact("cached after COMMIT", cache.has_key(BESTSELLERS_KEY))
-        with lab.step(
-            "update() after the widget is cached again",
-            code="cached_bestsellers()\nBook.objects.filter(pk=book.pk).update(price=99)",
-        ) as step:
-            cached_bestsellers()
-            Book.objects.filter(pk=book.pk, learner=lab.learner).update(price=99)
-            step.fact("cached after update()", cache.has_key(BESTSELLERS_KEY))
+        step = lab.step("Cache the widget", cached_bestsellers, key="cache_widget")
+        step.fact("cached", _is_cached(), "cached")
+        step = lab.step(
+            "save() inside atomic(), then COMMIT", partial(reprice_in_a_transaction, book, Decimal(12)), key="commit"
+        )
+        step.fact("cached_inside", step.result, "cached inside the block, before COMMIT")
+        step.fact("cached_after_commit", _is_cached(), "cached after COMMIT")
+        lab.step("Cache the widget again", cached_bestsellers, key="cache_again")
+        step = lab.step("update() your book", partial(reprice_with_update, book.pk, Decimal(87)), key="update")
+        step.fact("cached_after_update", _is_cached(), "cached after update()")
     finally:
-        with lab.step("Clean up: delete your book and the widget"):
+        with paused():  # clean-up, unrecorded, and never stopped by the run's time limit
             Publisher.objects.filter(learner=lab.learner, pk=publisher.pk).delete()  # cascades to the book
-            cache.delete(BESTSELLERS_KEY)
+            caches[WIDGET_CACHE].delete(BESTSELLERS_KEY)
+    commit = lab.get("commit").facts
+    lab.headline(
+        f"Inside atomic(): cached {yes_no(commit['cached_inside'])}; right after COMMIT: cached "
+        f"{yes_no(commit['cached_after_commit'])}; after update(): cached {yes_no(step.facts['cached_after_update'])}",
+        focus=lab.get("commit"),
+    )
 
 
-# -- stampedes --------------------------------------------------------------------
-
-
-def get_or_compute_with_lock(cache, key, compute, timeout=60, lock_timeout=10, wait=5.0):
-    """Like get_or_set, but only one caller computes; the others wait for its value.
-
-    add() stores only if the key is absent. Local memory (a lock), Redis (SET NX),
-    Memcached (its add command) and the database (a unique key) make that atomic,
-    so exactly one caller gets the lock. FileBasedCache checks, then writes: on it,
-    more than one caller can win. The lock expires on its own if its holder dies.
-    """
-    value = cache.get(key)
-    if value is not None:
-        return value
-    if cache.add(f"{key}:lock", 1, lock_timeout):
-        try:
-            value = compute()
-            cache.set(key, value, timeout)
-            return value
-        finally:
-            cache.delete(f"{key}:lock")
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        time.sleep(0.01)
-        value = cache.get(key)
-        if value is not None:
-            return value
-    return compute()  # the lock holder is too slow: compute rather than fail
-
-
-class StampedeForm(BackendForm):
-    threads = forms.IntegerField(label="Threads missing at once", min_value=2, max_value=16, initial=8)
+# -- generation keys --------------------------------------------------------------------
 
 
 @demo(
-    "caching.stampede",
-    title="A cache stampede, and an add() lock that stops it",
-    form=StampedeForm,
-    description="Starts several threads at the same moment on one cold key, first with get_or_set(), then with an "
-    "add()-based lock, and counts how many times the expensive function ran.",
-    commits=True,  # no model writes; threads need a cache outside the demo's transaction (db)
-    reports=("cache",),
-    time_limit=20,
+    "caching.generations",
+    title="Generation keys: one incr() retires every cached list",
+    description="Caches two pages of the catalogue under books:gen, discounts a publisher with update() (no "
+    "signal: the lists are stale), then bumps the generation and reads page 1 again. Rolled back afterwards.",
+    reports=("cache", "sql"),
+    predictions=(
+        Prediction(
+            "After books_changed() bumps books:gen, does reading page 1 run a query?",
+            ("yes", "no"),
+            answer=answer_of("page_1_new", "queries", yes_no),
+            explain="The page's key contains the generation: a new generation is a new key, so the read misses.",
+            see="#many-keys-at-once-versions-and-generations",
+        ),
+    ),
 )
-def stampede(lab, data):
-    alias, n = data["backend"], data["threads"]
-    if not require_backend(lab, alias):
-        return
-    cache = caches[alias]
-    runs: Counter = Counter()
-    lock = threading.Lock()
-
-    def expensive(variant):
-        def compute():
-            with lock:
-                runs[variant] += 1
-            time.sleep(0.1)  # stands for the bestsellers query; long enough for the misses to overlap
-            return f"computed by {threading.current_thread().name}"
-
-        return compute
-
-    # Each thread makes its own cache object, as caches[alias] does (a memcached client is not thread-safe).
-    variants = {
-        "get_or_set": (
-            "cache.get_or_set(key, expensive, 60)",
-            lambda key: caches[alias].get_or_set(key, expensive("get_or_set"), 60),
-        ),
-        "add() lock": (
-            "get_or_compute_with_lock(cache, key, expensive)",
-            lambda key: get_or_compute_with_lock(caches[alias], key, expensive("add() lock")),
-        ),
-    }
-    keys = []
-    try:
-        for variant, (code, call) in variants.items():
-            key = f"stampede:{secrets.token_hex(4)}"  # a new, cold key per run
-            keys += [key, f"{key}:lock"]
-            with lab.step(f"{n} threads, {variant}", code=code) as step:
-                failed = _all_at_once(n, call, key)
-                step.fact("expensive() ran", runs[variant])
-                step.fact("threads", n)
-                if failed:  # e.g. SQLite refusing concurrent writers to the cache table
-                    step.fact("threads that raised", len(failed))
-                    step.note(f"A thread raised {type(failed[0]).__name__}: {failed[0]}")
-    finally:
-        with lab.step("Clean up: delete this run's keys"):
-            cache.delete_many(keys)
-
-
-def _all_at_once(n, func, *args) -> list[Exception]:
-    """Run `func(*args)` in `n` threads released together by a barrier; return what the threads raised.
-
-    Each thread records into this run. An exception in a thread would otherwise
-    only reach the server's stderr; the report shows it instead.
-    """
-    barrier = threading.Barrier(n)
-    failed: list[Exception] = []
-
-    def worker():
-        barrier.wait()
-        try:
-            func(*args)
-        except Exception as exc:
-            failed.append(exc)
-        finally:
-            connections.close_all()  # this thread's own database connections (db)
-
-    threads = [threading.Thread(target=in_context(worker)) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return failed
+def generations(lab, data):
+    pages = {}
+    for page in (1, 2):
+        step = lab.step(
+            f"Page {page}: cached under the current generation", partial(cached_book_list, page), key=f"page_{page}"
+        )
+        with paused():
+            step.fact("key", book_list_key(page), "key")
+        pages[page] = step
+    first = pages[1].result[0]
+    with paused():
+        publisher = Book.objects.values_list("publisher_id", flat=True).get(pk=first["pk"])
+    step = lab.step(
+        "A bulk discount with update(): no signal", partial(discount_publisher, publisher, 10), key="discount"
+    )
+    step.fact("rows", step.result, "rows updated")
+    stale = lab.step("Page 1 again: still the old prices", partial(cached_book_list, 1), key="page_1_stale")
+    stale.fact("price", stale.result[0]["price"], "first book's price")
+    lab.step("books_changed(): incr('books:gen')", books_changed, key="books_changed")
+    step = lab.step("Page 1 after the bump: a new key, a miss", partial(cached_book_list, 1), key="page_1_new")
+    step.fact("price", step.result[0]["price"], "first book's price")
+    step.fact("queries", len(step.queries), "queries")
+    with paused():
+        step.fact("key", book_list_key(1), "key")
+        old_keys = [pages[page].facts["key"] for page in pages]
+        step.fact("old_keys_left", sum(caches[LIST_CACHE].has_key(key) for key in old_keys), "old entries left")
+        caches[LIST_CACHE].delete_many([*old_keys, step.facts["key"]])  # the discount is rolled back
+    lab.headline(
+        f"One incr() moved page 1 to a new key: {len(step.queries)} "
+        f"quer{'y' if len(step.queries) == 1 else 'ies'}, price {first['price']} → {step.facts['price']}",
+        focus=step,
+    )

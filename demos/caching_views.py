@@ -1,50 +1,48 @@
-"""Caching track, lessons 3 and 4: whole pages in the cache, per view and site-wide.
+"""Caching track, lesson 3: whole pages cached per view with cache_page, and a cached form's CSRF token.
 
-Every request here is a real request through real middleware (`send`), with a
-real session cookie for each visitor. Each run adds `?run=<random>` to its
-URLs: another query string is another page, so every run starts cold.
+Every request is a real request through real middleware (`send`), with a real
+session cookie for each visitor. Each run adds `?run=<random>` to its URLs:
+another query string is another page, so every run starts cold.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
-from importlib import import_module
 
 from django.conf import settings
-from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
-from lab.handler import make_handler, send, view_runs
-from lab.registry import demo
-from sandbox.endpoints.caching import PAGE_ALIAS
+from lab.handler import make_handler, view_runs
+from lab.logs import capture_logs
+from lab.registry import Prediction, demo
+from sandbox.endpoints.caching import hello, hello_cached, hello_per_user, order_form, stamp
 
-SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
-SHOWN_HEADERS = ("Cache-Control", "Expires", "Age", "Vary", "Set-Cookie")
+from .caching_kit import (
+    SESSION,
+    answer_of,
+    body,
+    middleware_code,
+    pages_stored,
+    send_in,
+    show,
+    views_code,
+    visitor,
+    yes_no,
+)
 
-
-def visitor(user: str) -> dict[str, str]:
-    """The cookie jar of a browser whose session belongs to `user`."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store["user"] = user
-    store.save()
-    return {settings.SESSION_COOKIE_NAME: store.session_key}
-
-
-def body(response) -> str:
-    if response.streaming:
-        return "(streaming)"
-    return response.content.decode()
-
-
-def show(step, response) -> None:
-    """Put a response's caching headers and body in the report."""
-    step.response_headers = {k: v for k, v in response.items() if k in SHOWN_HEADERS or k == "Content-Type"}
-    if response.cookies:
-        step.response_headers["Set-Cookie"] = "; ".join(response.cookies)
-
-
-def pages_stored(step, since: int) -> int:
-    """How many responses were written to the cache since cache op number `since` of this step."""
-    return sum(1 for op in step.cache_ops[since:] if op.op == "set" and ".cache_page." in op.key)
+CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+NEVER_STORED = [  # (row label, method, URL under /sandbox/caching/never/, request headers)
+    ("GET, 200", "GET", "plain", {}),
+    ("GET with Authorization", "GET", "plain", {"Authorization": "Bearer x"}),
+    ("POST", "POST", "plain", {}),
+    ("GET, 404", "GET", "404", {}),
+    ("GET, Cache-Control: Private", "GET", "private", {}),
+    ("GET, sets a cookie, Vary: Cookie", "GET", "cookie", {}),
+    ("GET, form with {% csrf_token %}", "GET", "csrf-form", {}),
+    ("GET, Vary: *", "GET", "vary-star", {}),
+    ("GET, Cache-Control: max-age=0", "GET", "max-age-0", {}),
+    ("GET, streaming response", "GET", "streaming", {}),
+]
 
 
 @demo(
@@ -53,133 +51,162 @@ def pages_stored(step, since: int) -> int:
     description="Requests cache_page views through SessionMiddleware with two visitors' cookie jars, "
     "then tries every kind of response UpdateCacheMiddleware refuses to store.",
     reports=("cache", "headers"),
+    shows=(stamp, hello, hello_cached, hello_per_user),
+    predictions=(
+        Prediction(
+            "The second GET of the cache_page view: does the view run again?",
+            ("yes", "no"),
+            answer=answer_of("second_get", "view_runs", lambda runs: yes_no(runs > 1)),
+            explain="The first response was stored; the second is served from the cache, with an Age header.",
+            see="#a-miss-then-a-hit",
+        ),
+        Prediction(
+            "Bob, with his own session cookie, asks for the page Alice cached without vary_on_cookie. "
+            "Whose greeting does he get?",
+            ("Alice's", "his own"),
+            answer=answer_of("no_vary", "bob_got_alices_page", lambda leaked: "Alice's" if leaked else "his own"),
+            explain="cache_page stores the response before SessionMiddleware adds Vary: Cookie, so the key "
+            "ignores the cookie.",
+            see="#the-big-trap-pages-that-depend-on-a-cookie",
+        ),
+    ),
 )
 def per_view(lab, data):
     run = secrets.token_hex(4)
     alice, bob = visitor("alice"), visitor("bob")
-    if True:  # TODO(step API)
-        with lab.step(
-            "First GET: a miss, the view runs, the page is stored", code="@cache_page(60)\ndef stamp(request)"
-        ):
-            server = make_handler([SESSION])  # built once for every request below, as in a server process
-            first = send([SESSION], f"/sandbox/caching/stamp/?run={run}", handler=server)
-            show(lab.step_now, first)
-            lab.fact("body", body(first))
-            lab.fact("view runs so far", view_runs(lab.trace, "stamp"))
-        with lab.step("Second GET: a hit, with an Age header"):
-            second = send([SESSION], f"/sandbox/caching/stamp/?run={run}", handler=server)
-            show(lab.step_now, second)
-            lab.fact("body", body(second))
-            lab.fact("same body", body(second) == body(first))
-            lab.fact("Age", second.get("Age"))
-            lab.fact("view runs so far", view_runs(lab.trace, "stamp"))
+    server = make_handler([SESSION])  # built once for every request below, as in a server process
+    path = f"/sandbox/caching/stamp/?run={run}"
+    with lab.section(
+        "First GET: a miss, the view runs, the page is stored", key="first_get", code=views_code(stamp)
+    ) as first:
+        response = send_in(first, [SESSION], path, handler=server)
+        show(first, response)
+        first.fact("body", body(response), "body")
+        first.fact("view_runs", view_runs(first.trace, "stamp"), "stamp() ran")
+    with lab.section("Second GET: a hit, with an Age header", key="second_get", code=views_code(stamp)) as second:
+        response = send_in(second, [SESSION], path, handler=server)
+        show(second, response)
+        second.fact("body", body(response), "body")
+        second.fact("same_body", body(response) == first.facts["body"], "same body as the first GET")
+        second.fact("age", response.get("Age"), "Age")
+        second.fact("view_runs", view_runs(lab.trace, "stamp"), "stamp() ran, both GETs")
 
-        for label, url, code in [
-            ("Alice, then Bob: cache_page without vary_on_cookie", "who", "@cache_page(60)\ndef hello(request)"),
-            (
-                "Alice, then Bob: cache_page above vary_on_cookie",
-                "who-vary",
-                "@cache_page(60)\n@vary_on_cookie\ndef hello(request)",
-            ),
-        ]:
-            with lab.step(label, code=code) as step:
-                seen_by_alice = body(
-                    send([SESSION], f"/sandbox/caching/{url}/?run={run}", cookies=alice, handler=server)
-                )
-                response = send([SESSION], f"/sandbox/caching/{url}/?run={run}", cookies=bob, handler=server)
-                show(step, response)
-                step.fact("Alice sees", seen_by_alice)
-                step.fact("Bob sees", body(response))
-                step.fact("Bob got Alice's page", body(response) == seen_by_alice)
+    for key, label, view, url in [
+        ("no_vary", "Alice, then Bob: cache_page without vary_on_cookie", hello_cached, "who"),
+        ("vary_on_cookie", "Alice, then Bob: cache_page above vary_on_cookie", hello_per_user, "who-vary"),
+    ]:
+        with lab.section(label, key=key, code=views_code(view)) as step:
+            page = f"/sandbox/caching/{url}/?run={run}"
+            seen_by_alice = body(send_in(step, [SESSION], page, cookies=alice, handler=server, who="Alice's cookie"))
+            response = send_in(step, [SESSION], page, cookies=bob, handler=server, who="Bob's cookie")
+            show(step, response)
+            step.fact("alice_sees", seen_by_alice, "Alice sees")
+            step.fact("bob_sees", body(response), "Bob sees")
+            step.fact("bob_got_alices_page", body(response) == seen_by_alice, "Bob got Alice's page")
+            step.fact("view_runs", view_runs(step.trace, view.__name__), f"{view.__name__}() ran, 2 requests")
 
-        with lab.step("What cache_page never stores: each request sent twice") as step:
-            rows = []
-            cases = [
-                ("GET, 200", "GET", "plain", {}),
-                ("GET with Authorization", "GET", "plain", {"Authorization": "Bearer x"}),
-                ("POST", "POST", "plain", {}),
-                ("GET, 404", "GET", "404", {}),
-                ("GET, Cache-Control: Private", "GET", "private", {}),
-                ("GET, sets a cookie, Vary: Cookie", "GET", "cookie", {}),
-                ("GET, form with {% csrf_token %}", "GET", "csrf-form", {}),
-                ("GET, Vary: *", "GET", "vary-star", {}),
-                ("GET, Cache-Control: max-age=0", "GET", "max-age-0", {}),
-                ("GET, streaming response", "GET", "streaming", {}),
-            ]
-            for label, method, case, headers in cases:
-                url = f"/sandbox/caching/never/{case}/?run={run}-{len(rows)}"
-                since, before = len(step.cache_ops), len(step.trace)
-                for _ in range(2):
-                    response = send([SESSION], url, method, headers=headers, handler=server)
-                stored = pages_stored(step, since) > 0
-                rows.append(
-                    [
-                        label,
-                        "yes" if stored else "no",
-                        sum(1 for e in step.trace[before:] if e.phase == "ran"),
-                        response.status_code,
-                        response.get("Cache-Control", ""),
-                        response.get("Vary", ""),
-                    ]
-                )
-            step.table(["request", "stored", "view runs (2 requests)", "status", "Cache-Control", "Vary"], rows)
-            # 20 requests' traces and cache calls would bury the table; the steps above show one of each in full.
-            step.note(f"{len(step.cache_ops)} cache calls and 20 onion traces are summed up in this table.")
-            step.cache_ops.clear()
-            step.trace.clear()
+    with lab.section("What cache_page never stores: each request sent twice", key="never_stored") as step:
+        rows = []
+        for label, method, case, headers in NEVER_STORED:
+            url = f"/sandbox/caching/never/{case}/?run={run}-{len(rows)}"
+            since, before = len(step.cache_ops), len(step.trace)
+            for _ in range(2):
+                response = send_in(step, [SESSION], url, method=method, headers=headers, handler=server)
+            stored = pages_stored(step.cache_ops[since:])
+            rows.append(
+                [
+                    label,
+                    "yes" if stored else "no",
+                    stored[0].timeout if stored else "",
+                    sum(1 for e in step.trace[before:] if e.phase == "ran"),
+                    response.status_code,
+                    response.get("Cache-Control", ""),
+                    response.get("Vary", ""),
+                ]
+            )
+        step.table(
+            ["request", "stored", "stored for (s)", "view runs (2 requests)", "status", "Cache-Control", "Vary"], rows
+        )
+        # 20 requests' traces and cache calls would bury the table; the steps above show one of each in full.
+        step.call = f"each row's request twice: {2 * len(rows)} requests, summed up in the table"
+        step.cache_ops.clear()
+        step.trace.clear()
+    hit = second.facts["age"] is not None and second.facts["view_runs"] == 1
+    lab.headline(
+        f"2nd GET: {'a hit, the view did not run' if hit else 'a miss, the view ran again'} "
+        f"(Age: {second.facts['age']}, stamp() ran {second.facts['view_runs']}× for 2 requests)",
+        focus=second,
+    )
 
 
-def configured(middleware_class, timeout: int = 60):
-    """A middleware factory with the demo's cache alias (settings stay untouched)."""
-
-    def factory(get_response):
-        layer = middleware_class(get_response)
-        layer.cache_alias = PAGE_ALIAS
-        layer.cache_timeout = timeout  # read by UpdateCacheMiddleware only
-        return layer
-
-    return factory
+def _csrf_token(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    return match.group(1) if match else ""
 
 
 @demo(
-    "caching.site-wide",
-    title="Site-wide caching: the middleware order decides who sees what",
-    description="Alice, Alice again and Bob request the same page through UpdateCache, Session and FetchFromCache "
-    "middleware, in the documented order and with SessionMiddleware above UpdateCacheMiddleware.",
+    "caching.csrf-form",
+    title="A cached form page: the next visitor's POST gets 403",
+    description="Alice and then Bob open a form cached with cache_page but without csrf_protect, behind "
+    "CsrfViewMiddleware; then each sends it back.",
     reports=("cache", "headers"),
+    shows=(order_form,),
+    predictions=(
+        Prediction(
+            "Bob's browser was served Alice's cached form, token included. What status does his POST get?",
+            ("200", "403"),
+            answer=answer_of("bob_post", "status"),
+            explain="The view never ran for Bob, so CsrfViewMiddleware set no CSRF cookie for him: the check "
+            "fails before the view.",
+            see="#csrf-and-cached-forms",
+        ),
+    ),
 )
-def site_wide(lab, data):
-    run = secrets.token_hex(4)
-    update = ("django.middleware.cache.UpdateCacheMiddleware", configured(UpdateCacheMiddleware))
-    fetch = ("django.middleware.cache.FetchFromCacheMiddleware", configured(FetchFromCacheMiddleware))
-    orders = {
-        "right": ("Right order: Update first, Fetch last", [update, SESSION, fetch]),
-        "wrong": ("Wrong order: SessionMiddleware above UpdateCacheMiddleware", [SESSION, update, fetch]),
-    }
-    alice, bob = visitor("alice"), visitor("bob")
-    if True:  # TODO(step API)
-        for name, (label, stack) in orders.items():
-            url = f"/sandbox/caching/hello/?run={run}-{name}"
-            code = "MIDDLEWARE = [\n" + "".join(f"    {(s if isinstance(s, str) else s[0])!r},\n" for s in stack) + "]"
-            with lab.step(label, code=code) as step:
-                server = make_handler(stack)  # the stack is built once, as in a server process
-                first = body(send(stack, url, cookies=alice, handler=server))
-                again = send(stack, url, cookies=alice, handler=server)
-                response = send(stack, url, cookies=bob, handler=server)
-                show(step, response)
-                step.fact("Alice sees", first)
-                step.fact("Alice again: Age", again.get("Age"))
-                step.fact("Bob sees", body(response))
-                step.fact("Bob got Alice's page", body(response) == first)
-                step.fact("view runs (3 requests)", view_runs(step.trace, "hello"))
-        with lab.step(
-            "Right order, a response with Cache-Control: max-age=0",
-            code="response['Cache-Control'] = 'max-age=0'",
-        ) as step:
-            stack = orders["right"][1]
-            server = make_handler(stack)
-            for _ in range(2):
-                response = send(stack, f"/sandbox/caching/max-age-0/?run={run}", handler=server)
-            show(step, response)
-            step.fact("stored", pages_stored(step, 0) > 0)
-            step.fact("view runs (2 requests)", view_runs(step.trace, "never_max_age_0"))
+def csrf_form(lab, data):
+    path = f"/sandbox/caching/order-form/?run={secrets.token_hex(4)}"
+    server = make_handler([CSRF])
+    code = middleware_code([CSRF]) + "\n" + views_code(order_form)
+    cookie = settings.CSRF_COOKIE_NAME
+    with lab.section("Alice opens the form: a miss, the view runs", key="alice_get", code=code) as step:
+        response = send_in(step, [CSRF], path, handler=server, who="Alice, no cookies yet")
+        show(step, response)
+        alice_cookie = response.cookies[cookie].value if cookie in response.cookies else ""
+        alice_token = _csrf_token(body(response))
+        step.fact("view_runs", view_runs(step.trace, "order_form"), "order_form() ran")
+        step.fact("sets_cookie", bool(alice_cookie), "the response sets Alice's CSRF cookie")
+        step.fact("stored", bool(pages_stored(step.cache_ops)), "page stored")
+    with lab.section("Bob opens the form: a hit, Alice's page", key="bob_get", code=code) as step:
+        response = send_in(step, [CSRF], path, handler=server, who="Bob, no cookies")
+        show(step, response)
+        bob_token = _csrf_token(body(response))
+        step.fact("view_runs", view_runs(step.trace, "order_form"), "order_form() ran")
+        step.fact("sets_cookie", cookie in response.cookies, "the response sets Bob's CSRF cookie")
+        step.fact("alices_token", bob_token == alice_token, "the form holds Alice's token")
+    with lab.section("Bob sends the form back", key="bob_post", code=code) as step:
+        with capture_logs("django.security.csrf", to_report=True) as records:
+            response = send_in(
+                step, [CSRF], path, method="POST", headers={"X-CSRFToken": bob_token}, handler=server, who="Bob"
+            )
+        step.fact("status", response.status_code, "status")
+        # Django logs "Forbidden (%s): %s" with the reason first.
+        step.fact(
+            "reason", str(records[0].args[0]) if records and records[0].args else "", "why (django.security.csrf)"
+        )
+        step.fact("view_runs", view_runs(step.trace, "order_form"), "order_form() ran")
+    with lab.section("Alice sends the form back", key="alice_post", code=code) as step:
+        response = send_in(
+            step,
+            [CSRF],
+            path,
+            method="POST",
+            headers={"X-CSRFToken": alice_token},
+            cookies={cookie: alice_cookie},
+            handler=server,
+            who="Alice, with her CSRF cookie",
+        )
+        step.fact("status", response.status_code, "status")
+    bob = lab.get("bob_post").facts
+    lab.headline(
+        f"Bob's POST: {bob['status']}" + (f" Forbidden ({bob['reason']})" if bob["reason"] else ""),
+        focus=lab.get("bob_post"),
+    )

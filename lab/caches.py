@@ -9,9 +9,13 @@ active the only cost is one ContextVar lookup per call.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends import db, filebased, locmem, memcached, redis
+from django.db import connections
 
 from .events import CacheOp
 from .learners import current_learner
@@ -23,7 +27,11 @@ MISSING = object()
 class Recorded:
     """Mixin: record each cache call in the active lab recorder."""
 
-    def _record(self, op: str, key: Any, call, hit_of=None, version=None):
+    def __repr__(self) -> str:
+        """How a learner names this cache: a step's "called as" line reads `set_and_get(caches['redis'], ...)`."""
+        return f"caches[{getattr(self, 'lab_alias', '?')!r}]"
+
+    def _record(self, op: str, key: Any, call, hit_of=None, version=None, timeout: Any = ""):
         recorder = active()
         if recorder is None:
             return call()
@@ -54,6 +62,7 @@ class Recorded:
                 ms=ms,
                 result=_short(result),
                 depth=depth,
+                timeout=self.default_timeout if timeout is MISSING else timeout,
             )
         )
         return result
@@ -67,13 +76,13 @@ class Recorded:
     def set(self, key, value, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "set", key, lambda: super(Recorded, self).set(key, value, version=version, **kwargs), None, version
+            "set", key, lambda: super(Recorded, self).set(key, value, version=version, **kwargs), None, version, timeout
         )
 
     def add(self, key, value, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "add", key, lambda: super(Recorded, self).add(key, value, version=version, **kwargs), None, version
+            "add", key, lambda: super(Recorded, self).add(key, value, version=version, **kwargs), None, version, timeout
         )
 
     def get_or_set(self, key, default, timeout=MISSING, version=None):
@@ -90,6 +99,7 @@ class Recorded:
             lambda: super(Recorded, self).get_or_set(key, on_miss, version=version, **kwargs),
             lambda _: not computed,
             version,
+            timeout,
         )
 
     def get_many(self, keys, version=None):
@@ -110,6 +120,7 @@ class Recorded:
             lambda: super(Recorded, self).set_many(data, version=version, **kwargs),
             None,
             version,
+            timeout,
         )
 
     def delete(self, key, version=None):
@@ -133,7 +144,7 @@ class Recorded:
     def touch(self, key, timeout=MISSING, version=None):
         kwargs = {} if timeout is MISSING else {"timeout": timeout}
         return self._record(
-            "touch", key, lambda: super(Recorded, self).touch(key, version=version, **kwargs), bool, version
+            "touch", key, lambda: super(Recorded, self).touch(key, version=version, **kwargs), bool, version, timeout
         )
 
     def incr_version(self, key, delta=1, version=None):
@@ -183,3 +194,29 @@ def learner_key(key: str, key_prefix: str, version: int) -> str:
     learner = current_learner()
     base = f"{key_prefix}:{version}:{key}"
     return f"learner-{learner}:{base}" if learner else base
+
+
+@contextmanager
+def toolbar_paused() -> Iterator[bool]:
+    """Time a backend, not django-debug-toolbar: yields True if there was a toolbar to pause.
+
+    In local lab mode (DEBUG) the toolbar's SQL and cache panels record every
+    call of the request with a stack trace, about a millisecond each: timed
+    trials would show the toolbar (Redis "faster" than local memory), not the
+    backend. Its own switches are per connection and per cache object, and both
+    belong to this thread, so other requests are untouched.
+    """
+    saved: list[tuple[Any, str, Any]] = []
+    for connection in connections.all(initialized_only=True):
+        if getattr(connection, "_djdt_logger", None) is not None:
+            saved.append((connection, "_djdt_logger", connection._djdt_logger))
+    for cache in caches.all(initialized_only=True):
+        if getattr(cache, "_djdt_panel", None) is not None:
+            saved.append((cache, "_djdt_panel", cache._djdt_panel))
+    for obj, name, _ in saved:
+        setattr(obj, name, None)
+    try:
+        yield bool(saved)
+    finally:
+        for obj, name, value in saved:
+            setattr(obj, name, value)

@@ -47,6 +47,7 @@ class CacheOp:
     result: str = ""
     depth: int = 0  # nested calls, e.g. get_or_set -> get, add
     at: float = 0.0  # ms since the run began
+    timeout: float | None | str = ""  # seconds a write asked the backend for; None = forever; "" = not a write
 
 
 @dataclass

@@ -202,7 +202,7 @@ def test_a_time_out_inside_an_inner_request_stops_the_demo_not_just_that_request
     that request, and the demo must still stop instead of timing 100 failing requests."""
     demo = dataclasses.replace(registry.get("caching.timing-lab"), time_limit=0.05)
     started = time.perf_counter()
-    recorder = run_demo(demo, cleaned(demo, {"backend": "locmem", "trials": 50}), learner=LEARNER)
+    recorder = run_demo(demo, cleaned(demo, {"backend": "locmem", "trials": 20}), learner=LEARNER)
     assert "time limit" in recorder.error
     assert time.perf_counter() - started < 1.0
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from lab import registry
+
 
 @pytest.fixture
 def per_view(run_demo):
@@ -9,26 +11,28 @@ def per_view(run_demo):
 
 
 def test_two_gets_give_one_view_run_identical_bodies_and_an_age_header(per_view):
-    first = per_view.get("First GET: a miss, the view runs, the page is stored")
-    second = per_view.get("Second GET: a hit, with an Age header")
-    assert first.facts["view runs so far"] == 1
+    first = per_view.get("first_get")
+    second = per_view.get("second_get")
+    assert first.facts["view_runs"] == 1
     assert "max-age=60" in first.response_headers["Cache-Control"] and "Expires" in first.response_headers
     assert "Age" not in first.response_headers
-    assert second.facts["same body"] is True
-    assert second.facts["Age"] is not None
-    assert second.facts["view runs so far"] == 1
+    assert second.facts["same_body"] is True
+    assert second.facts["age"] is not None
+    assert second.facts["view_runs"] == 1
+    assert per_view.headline_text == "2nd GET: a hit, the view did not run (Age: 0, stamp() ran 1× for 2 requests)"
 
 
 def test_without_vary_on_cookie_bob_receives_alices_page(per_view):
-    facts = per_view.get("Alice, then Bob: cache_page without vary_on_cookie").facts
-    assert facts["Alice sees"].startswith("hello alice")
-    assert facts["Bob sees"] == facts["Alice sees"]
+    facts = per_view.get("no_vary").facts
+    assert facts["alice_sees"].startswith("hello alice")
+    assert facts["bob_sees"] == facts["alice_sees"]
+    assert facts["view_runs"] == 1
 
 
 def test_with_vary_on_cookie_each_visitor_gets_their_own_page(per_view):
-    step = per_view.get("Alice, then Bob: cache_page above vary_on_cookie")
-    assert step.facts["Bob sees"].startswith("hello bob")
-    assert step.facts["Bob got Alice's page"] is False
+    step = per_view.get("vary_on_cookie")
+    assert step.facts["bob_sees"].startswith("hello bob")
+    assert step.facts["bob_got_alices_page"] is False
     assert step.response_headers["Vary"] == "Cookie"
 
 
@@ -55,7 +59,7 @@ def test_what_cache_page_stores_on_django_5_2(per_view, case, stored):
 
 
 def _never_stored(lab) -> dict[str, dict]:
-    table = lab.get("What cache_page never stores: each request sent twice").tables[0]
+    table = lab.get("never_stored").tables[0]
     return {row[0]: dict(zip(table.columns, row)) for row in table.rows}
 
 
@@ -81,17 +85,20 @@ def test_page_cache_keys_carry_the_learner_prefix(run_demo):
 
 
 def test_site_wide_right_order_gives_each_user_their_page(run_demo):
-    step = run_demo("caching.site-wide").get("Right order: Update first, Fetch last")
-    assert step.facts["Bob sees"].startswith("hello bob")
-    assert step.facts["Alice again: Age"] is not None
-    assert step.facts["view runs (3 requests)"] == 2
+    step = run_demo("caching.site-wide").get("right_order")
+    assert step.facts["bob_sees"].startswith("hello bob")
+    assert step.facts["alice_again_age"] is not None
+    assert step.facts["view_runs"] == 2
 
 
 def test_site_wide_wrong_order_serves_alices_page_to_bob(run_demo):
-    step = run_demo("caching.site-wide").get("Wrong order: SessionMiddleware above UpdateCacheMiddleware")
-    assert step.facts["Bob sees"].startswith("hello alice")
-    assert step.facts["Bob got Alice's page"] is True
-    assert step.facts["view runs (3 requests)"] == 1
+    lab = run_demo("caching.site-wide")
+    step = lab.get("wrong_order")
+    assert step.facts["bob_sees"].startswith("hello alice")
+    assert step.facts["bob_got_alices_page"] is True
+    assert step.facts["view_runs"] == 1
+    assert lab.headline_text == "Wrong order: Bob got Alice's page; right order: his own page"
+    assert lab.focus_key == "wrong_order"
 
 
 @pytest.fixture
@@ -100,36 +107,36 @@ def conditional(run_demo):
 
 
 def test_conditional_get_middleware_answers_304_with_an_empty_body_but_runs_the_view(conditional):
-    first = conditional.get("ConditionalGetMiddleware: first GET")
-    second = conditional.get("ConditionalGetMiddleware: If-None-Match with that ETag")
+    first = conditional.get("etag_first")
+    second = conditional.get("etag_match")
     assert first.facts["status"] == 200 and first.response_headers["ETag"]
-    assert (second.facts["status"], second.facts["body bytes"]) == (304, 0)
-    assert second.facts["view runs (2 requests)"] == 2
+    assert (second.facts["status"], second.facts["body_bytes"]) == (304, 0)
+    assert first.facts["view_ran"] == second.facts["view_ran"] == 1  # 2 runs for 2 requests
 
 
 def test_an_old_etag_gets_the_full_page(conditional):
-    assert conditional.get("ConditionalGetMiddleware: If-None-Match with an old ETag").facts["status"] == 200
+    assert conditional.get("etag_old").facts["status"] == 200
 
 
 def test_condition_answers_304_without_running_the_view(conditional):
-    first = conditional.get("condition(): first GET")
-    second = conditional.get("condition(): If-Modified-Since with that date")
+    first = conditional.get("condition_first")
+    second = conditional.get("modified_since")
     assert first.response_headers["Last-Modified"]
-    assert (second.facts["status"], second.facts["body bytes"]) == (304, 0)
-    assert second.facts["view runs (2 requests)"] == 1
+    assert (second.facts["status"], second.facts["body_bytes"]) == (304, 0)
+    assert (first.facts["view_ran"], second.facts["view_ran"]) == (1, 0)  # 1 run for 2 requests
     assert second.response_headers["Cache-Control"] == "max-age=60, public"
 
 
 def test_condition_refuses_an_unsafe_request_with_a_failed_precondition(conditional):
-    step = conditional.get("condition(): a POST with If-Unmodified-Since in the past")
+    step = conditional.get("unmodified_since")
     assert step.facts["status"] == 412
-    assert step.facts["view runs (3 requests)"] == 1
+    assert step.facts["view_ran"] == 0
 
 
 def test_site_wide_middleware_does_not_store_a_max_age_0_response(run_demo):
-    step = run_demo("caching.site-wide").get("Right order, a response with Cache-Control: max-age=0")
+    step = run_demo("caching.site-wide").get("max_age_0")
     assert step.facts["stored"] is False
-    assert step.facts["view runs (2 requests)"] == 2
+    assert step.facts["view_runs"] == 2
 
 
 def test_the_right_order_learns_to_vary_on_cookie_and_the_wrong_order_learns_nothing(run_demo):
@@ -139,8 +146,8 @@ def test_the_right_order_learns_to_vary_on_cookie_and_the_wrong_order_learns_not
         step = lab.get(label)
         return {op.result for op in step.cache_ops if op.op == "get" and op.hit and ".cache_header." in op.key}
 
-    assert header_lists("Right order: Update first, Fetch last") == {"['HTTP_COOKIE']"}
-    assert header_lists("Wrong order: SessionMiddleware above UpdateCacheMiddleware") == {"[]"}
+    assert header_lists("right_order") == {"['HTTP_COOKIE']"}
+    assert header_lists("wrong_order") == {"[]"}
 
 
 def test_cache_page_ignores_the_cache_middleware_alias_and_prefix_settings(settings):
@@ -153,7 +160,7 @@ def test_cache_page_ignores_the_cache_middleware_alias_and_prefix_settings(setti
 
 
 def test_in_the_wrong_order_the_page_is_stored_before_session_middleware_adds_vary_cookie(run_demo):
-    step = run_demo("caching.site-wide").get("Wrong order: SessionMiddleware above UpdateCacheMiddleware")
+    step = run_demo("caching.site-wide").get("wrong_order")
     outs = [e for e in step.trace if e.phase == "out"]
     first_request = outs[: [e.layer for e in outs].index("SessionMiddleware") + 1]
     assert [e.layer for e in first_request] == [
@@ -172,7 +179,7 @@ def test_in_the_wrong_order_the_page_is_stored_before_session_middleware_adds_va
 
 
 def test_a_page_is_two_entries_whose_keys_end_with_the_language_and_time_zone(per_view):
-    step = per_view.get("First GET: a miss, the view runs, the page is stored")
+    step = per_view.get("first_get")
     stored = [op.key for op in step.cache_ops if op.op == "set"]
     assert len(stored) == 2
     assert stored[0].startswith("views.decorators.cache.cache_header..")  # no key_prefix
@@ -181,10 +188,47 @@ def test_a_page_is_two_entries_whose_keys_end_with_the_language_and_time_zone(pe
 
 
 def test_only_the_condition_view_tells_downstream_caches_how_long_to_keep_it(conditional):
-    assert "Cache-Control" not in conditional.get("ConditionalGetMiddleware: first GET").response_headers
-    first = conditional.get("condition(): first GET").response_headers
-    assert first["Cache-Control"] == "max-age=60, public"
-    assert (
-        "Cache-Control"
-        not in conditional.get("ConditionalGetMiddleware: If-None-Match with that ETag").response_headers
+    assert "Cache-Control" not in conditional.get("etag_first").response_headers
+    assert conditional.get("condition_first").response_headers["Cache-Control"] == "max-age=60, public"
+    assert "Cache-Control" not in conditional.get("etag_match").response_headers
+
+
+def test_cache_page_stores_a_max_age_0_page_for_its_own_60_seconds(per_view):
+    row = _never_stored(per_view)["GET, Cache-Control: max-age=0"]
+    assert row["stored for (s)"] == 60
+
+
+def test_the_per_view_predictions_are_graded_from_the_run(per_view):
+    again, whose = registry.get("caching.per-view").predictions
+    assert again.grade(per_view, "no") == (True, "no")
+    assert whose.grade(per_view, "his own") == (False, "Alice's")
+
+
+def test_a_request_step_shows_the_view_it_reached_and_the_request_it_sent(per_view):
+    step = per_view.get("no_vary")
+    assert step.code.startswith("@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)\ndef hello_cached(request")
+    lines = step.call.split(" · ")
+    assert len(lines) == 2 and lines[0].startswith("GET /sandbox/caching/who/?run=") and "(Bob's cookie)" in lines[1]
+
+
+def test_a_site_wide_step_shows_the_middleware_setting_it_built(run_demo):
+    step = run_demo("caching.site-wide").get("wrong_order")
+    assert step.code.splitlines() == [
+        "MIDDLEWARE = [",
+        "    'django.contrib.sessions.middleware.SessionMiddleware',",
+        "    'django.middleware.cache.UpdateCacheMiddleware',",
+        "    'django.middleware.cache.FetchFromCacheMiddleware',",
+        "]",
+        "CACHE_MIDDLEWARE_ALIAS = 'locmem'",
+        "CACHE_MIDDLEWARE_SECONDS = 60",
+    ]
+
+
+def test_the_conditional_headline_and_predictions_come_from_the_run(conditional):
+    assert conditional.headline_text == (
+        "If-None-Match → 304, and the view ran 1× (ConditionalGetMiddleware); "
+        "If-Modified-Since → 304, and it ran 0× (condition())"
     )
+    ran, status = registry.get("caching.conditional").predictions
+    assert ran.grade(conditional, "yes") == (True, "yes")
+    assert status.grade(conditional, "412") == (True, "412")

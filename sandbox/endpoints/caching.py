@@ -16,7 +16,7 @@ from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.views.decorators.cache import cache_control, cache_page
+from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
@@ -99,6 +99,24 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"hello {user} ({secrets.token_hex(4)})", content_type="text/plain")
 
 
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def hello_cached(request: HttpRequest) -> HttpResponse:
+    """The greeting, cached without saying that it depends on the session cookie."""
+    return hello(request)
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@vary_on_cookie  # below cache_page: the response says "Vary: Cookie" before cache_page learns its key
+def hello_per_user(request: HttpRequest) -> HttpResponse:
+    return hello(request)
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)  # no csrf_protect: the page is stored with one visitor's token
+def order_form(request: HttpRequest) -> HttpResponse:
+    """A form with {% csrf_token %}, behind CsrfViewMiddleware."""
+    return render(request, "caching/form.html")
+
+
 # Responses UpdateCacheMiddleware refuses to store, one tiny view per rule.
 def _text(name: str) -> HttpResponse:
     return HttpResponse(f"{name} {secrets.token_hex(4)}", content_type="text/plain")
@@ -141,6 +159,39 @@ def plain(request):
     return _text("plain")
 
 
+# Opting views out of a page cache, or shortening their stay. The site-wide demo caches the
+# first three in middleware (CACHE_MIDDLEWARE_SECONDS); the last three cache themselves.
+def prices(request):
+    return _text("prices")
+
+
+@cache_control(max_age=30)
+def prices_for_30s(request):
+    return _text("prices")
+
+
+@never_cache
+def prices_never_cached(request):
+    return _text("prices")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def prices_page(request):
+    return _text("prices")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@cache_control(max_age=30)
+def prices_page_for_30s(request):
+    return _text("prices")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@never_cache
+def prices_page_never_cached(request):
+    return _text("prices")
+
+
 @csrf_protect
 def form_with_token(request):
     """A form with {% csrf_token %}: the token sets the CSRF cookie, and csrf_protect varies on Cookie."""
@@ -172,11 +223,18 @@ def book_conditional(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("report/", report, name="caching-report"),
     path("stamp/", stamp, name="caching-stamp"),
-    path("who/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(hello), name="caching-who"),
-    path("who-vary/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(vary_on_cookie(hello)), name="caching-who-vary"),
+    path("who/", hello_cached, name="caching-who"),
+    path("who-vary/", hello_per_user, name="caching-who-vary"),
+    path("order-form/", order_form, name="caching-order-form"),
     # Uncached views: the site-wide demo caches them in middleware.
     path("hello/", hello, name="caching-hello"),
     path("max-age-0/", never_max_age_0),
+    path("prices/", prices),
+    path("prices/30s/", prices_for_30s),
+    path("prices/never/", prices_never_cached),
+    path("prices/page/", prices_page),
+    path("prices/page/30s/", prices_page_for_30s),
+    path("prices/page/never/", prices_page_never_cached),
     path("never/plain/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(plain)),
     path("never/private/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_private)),
     path("never/cookie/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_sets_cookie)),

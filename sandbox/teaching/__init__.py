@@ -1,0 +1,1 @@
+"""The code lessons show, one module per topic; each function is what a learner would write."""
