@@ -67,8 +67,8 @@ start_apps() {
   # LAB_RUN_QUEUE_SECONDS for it), at a lower CPU priority.
   for port in $LAB_RUN_PORTS; do
     gunicorn_on "$port" nice -n "$LAB_RUN_NICE" env GUNICORN_THREADS="${LAB_RUN_THREADS:-4}" \
-      WEB_CONCURRENCY="${LAB_RUN_WORKERS:-2}" LAB_PROCESS_RUNS="${LAB_RUN_PROCESS_RUNS:-1}" \
-      LAB_RUN_QUEUE_SECONDS="${LAB_RUN_QUEUE_SECONDS:-3}"
+      WEB_CONCURRENCY="${LAB_RUN_WORKERS:-2}" LAB_PROCESS_RUNS="${LAB_RUN_PROCESS_RUNS:-2}" \
+      LAB_RUN_QUEUE_SECONDS="${LAB_RUN_QUEUE_SECONDS:-10}"
     echo "run server on $LAB_APP_HOST:$port, nice $LAB_RUN_NICE (log: $RUN_DIR/gunicorn-$port.log)"
   done
 }

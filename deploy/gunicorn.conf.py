@@ -25,6 +25,9 @@ max_requests_jitter = 500
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None  # the site logs one line per request that needs it
 errorlog = "-"
+# The site logs to stderr (failed requests with their traceback, lab.limits' warnings): into the error
+# log with gunicorn's own lines, also when classroom.sh runs it as a daemon (else stderr is /dev/null).
+capture_output = True
 proc_name = os.environ.get("GUNICORN_NAME", "django-lab")
 # gunicorn 27's control socket has one default path per user: several app servers on one machine would
 # take it from each other. Nothing here uses it.
