@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate run serve classroom load test test-fast test-postgres lint fmt seed seed-large bench clean
+.PHONY: help install install-dev migrate run serve classroom load test test-fast test-postgres test-course test-lesson lint fmt seed seed-large bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -70,6 +70,14 @@ test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a fai
 	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the PostgreSQL leg: nothing reachable at $(PG_URL)"; fi
+
+test-course: install-dev ## Run the tests in your own course folders (LAB_CONTENT_DIRS), with the lab's fixtures
+	@if [ -z "$$LAB_CONTENT_DIRS" ]; then echo "Set LAB_CONTENT_DIRS (and LAB_COURSE_PACKAGES) to your course folder first."; exit 2; fi
+	$(PY) -m pytest -p no:cacheprovider -c pyproject.toml --rootdir . -p conftest $$(echo "$$LAB_CONTENT_DIRS" | tr ':,' '  ')
+
+test-lesson: install-dev ## Run the tests of one lesson's demos: make test-lesson LESSON=caching/per-view
+	@test -n "$(LESSON)" || { echo "Name the lesson: make test-lesson LESSON=<track>/<slug>"; exit 2; }
+	@files="$$($(PY) manage.py lesson_tests $(LESSON))" && $(PY) -m pytest -p no:cacheprovider -c pyproject.toml --rootdir . -p conftest $$files
 
 test-fast: install-dev ## Run everything except the browser tests
 	$(PY) -m pytest -p no:cacheprovider -m "not browser"

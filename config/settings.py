@@ -134,6 +134,15 @@ if not env_bool("LAB_SITE_MIDDLEWARE", True):
 if TOOLBAR_ENABLED:
     # First, so its panels see every other layer.
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+# Live reload while writing a course (django-browser-reload): a page reloads when a lesson, a template, a static
+# file or a Python module changes. Local mode only: never installed with DEBUG off. Its script is a static file
+# the middleware links before </body> (no inline script, so a strict Content-Security-Policy allows it).
+LAB_LIVE_RELOAD = DEBUG and env_bool("LAB_LIVE_RELOAD", True)
+if LAB_LIVE_RELOAD:
+    INSTALLED_APPS.append("django_browser_reload")
+    # Outermost, above the toolbar: local tools stay outside the site's own layers (which demos show as they
+    # are), and the toolbar's headers panel still sees the site's response as it was.
+    MIDDLEWARE.insert(0, "django_browser_reload.middleware.BrowserReloadMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -263,6 +272,12 @@ DEFAULT_FROM_EMAIL = "shop@bookshop.example"
 # Lessons: the course folder, then extra content folders (colon- or comma-separated absolute paths).
 LAB_CONTENT_ROOT = BASE_DIR / "content"
 LAB_CONTENT_DIRS = [Path(p) for p in env_list("LAB_CONTENT_DIRS", []) for p in p.split(":") if p]
+# A course kept in its own folder brings its demos (and teaching code) as a Python package beside its
+# Markdown: `LAB_COURSE_PACKAGES=mycourse` imports <content dir>/mycourse/demos/*.py (lessons.courses).
+LAB_COURSE_PACKAGES = env_list("LAB_COURSE_PACKAGES", [])
+for _package in LAB_COURSE_PACKAGES:
+    if not all(part.isidentifier() for part in _package.split(".")):
+        refuse(f"LAB_COURSE_PACKAGES must list importable package names (comma-separated), not {_package!r}.")
 # Demo runs: a cooperative time limit (seconds) and a per-learner rate limit.
 LAB_RUN_TIME_LIMIT = env_float("LAB_RUN_TIME_LIMIT", 10.0)
 LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60, minimum=0)  # runs per learner per minute; 0: no limit
@@ -370,6 +385,7 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["request_id"]},
+        "plain_console": {"class": "logging.StreamHandler", "formatter": "plain"},
         # Django's own defaults (django.utils.log.DEFAULT_LOGGING), plus the lab-run filter.
         "django_console": {
             "class": "logging.StreamHandler",
@@ -398,5 +414,7 @@ LOGGING = {
         # The lab's own warnings: a cache server down (lab.limits), a sweep, a demo that failed.
         "lab": {"handlers": ["console"], "level": "INFO"},
         "sandbox.requests": {"handlers": ["console"], "level": LAB_REQUEST_LOG_LEVEL},
+        # The course: lessons left out of a DEBUG-off site and why, problems found in local mode (once per build).
+        "lessons": {"handlers": ["plain_console"], "level": "INFO"},
     },
 }

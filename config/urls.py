@@ -22,6 +22,9 @@ if settings.LAB_ADMIN:
 # Error pages as cheap as lesson pages: rendered once per content version (a flood of bad URLs is no lever).
 handler404 = "lessons.views.page_not_found"
 
+if settings.LAB_LIVE_RELOAD:  # local mode only (config/settings.py)
+    urlpatterns.insert(0, path("__reload__/", include("django_browser_reload.urls")))
+
 if settings.TOOLBAR_ENABLED:
     from debug_toolbar.panels.sql import views as sql_views
     from debug_toolbar.toolbar import debug_toolbar_urls

@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Read the course now, not on the first request: its log says at start-up which lessons a DEBUG-off
+# site leaves out and why (lessons.catalogue).
+from lessons.catalogue import get_catalogue  # noqa: E402 (needs the apps loaded above)
+
+get_catalogue()

@@ -56,9 +56,13 @@ STARTPROJECT_DEFAULT = ["Security", "Session", "Common", "Csrf", "Auth", "Messag
 LOGGERS = ("sandbox.onion", "sandbox.requests")
 
 
+# Local tools (DEBUG on only) that would render into the page: not part of the site's own stack.
+LOCAL_TOOLS = ("debug_toolbar.", "django_browser_reload.")
+
+
 def site_stack() -> list[str]:
-    """The site's own MIDDLEWARE, minus the debug toolbar (a local tool that would render into the page)."""
-    return [path for path in settings.MIDDLEWARE if not path.startswith("debug_toolbar.")]
+    """The site's own MIDDLEWARE, minus the local tools (the debug toolbar, live reload)."""
+    return [path for path in settings.MIDDLEWARE if not path.startswith(LOCAL_TOOLS)]
 
 
 def middleware_setting(stack: list[StackItem]) -> str:

@@ -25,12 +25,18 @@ def report_marker(demo: Demo) -> str:
     return f"<!--lab-report:{demo.slug}-->"
 
 
-def render_card(demo: Demo, lesson_path: str = "") -> str:
+def teaching_pieces(demo: Demo) -> list[dict[str, Any]]:
+    """The teaching code a card shows: name, highlighted source, file and line of each piece."""
     shown = []
     for obj in demo.teaching_code:
         code, path, line = source_of(obj)
         name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}".strip(".")
         shown.append({"name": name, "html": highlight_python(code), "path": path, "line": line})
+    return shown
+
+
+def render_card(demo: Demo, lesson_path: str = "") -> str:
+    shown = teaching_pieces(demo)
     return render_to_string(
         "lab/card.html",
         {

@@ -27,12 +27,29 @@ class Query:
 
 @dataclass
 class SignalEvent:
-    kind: str  # "signal" (sent), "receiver" (ran), "skipped", "on_commit", "note"
-    name: str  # signal name, or receiver name
+    """One line of a step's signal timeline.
+
+    `kind` is "signal" (a send), "receiver" (a receiver ran), "skipped" (switched
+    off), "deferred" (a `transaction.on_commit` callback registered), "on_commit"
+    (that callback ran) or "note" (an email sent). Events are kept in causal
+    order: each one comes after the event that caused it (`parent`, an `id` in
+    the same step), and `depth` says how far down that chain it is.
+    """
+
+    kind: str
+    name: str  # signal name, or receiver/callback name
     sender: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     ms: float = 0.0  # since the start of the run
     error: str = ""
+    id: int = 0  # set by the recorder, unique in the run
+    parent: int = 0  # the id of the event that caused this one; 0 for none
+    depth: int = 0
+
+    @property
+    def indent(self) -> int:
+        """How far the report indents it: the depth, up to 6 (deeper nesting stays readable on a phone)."""
+        return min(self.depth, 6)
 
 
 @dataclass

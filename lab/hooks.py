@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.backends.signals import connection_created
 
-from . import signals
+from . import oncommit, signals
 from .events import Query
 from .recorder import active
 
@@ -63,6 +63,7 @@ def install() -> None:
     for conn in connections.all(initialized_only=True):
         install_sql_wrapper(None, conn)
     signals.trace_model_signals()
+    oncommit.trace_on_commit()
     from django.core.signals import got_request_exception
 
     from .handler import record_request_exception

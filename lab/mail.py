@@ -10,6 +10,7 @@ from django.core.mail.backends import locmem
 
 from .events import SignalEvent
 from .recorder import active
+from .signals import current_cause
 
 # A classroom server runs for weeks; the outbox only ever needs the latest messages.
 OUTBOX_LIMIT = 200
@@ -27,6 +28,7 @@ class EmailBackend(locmem.EmailBackend):
                         kind="note",
                         name="email sent",
                         details={"to": ", ".join(message.to), "subject": message.subject},
+                        parent=current_cause(),  # nested under the receiver or callback that sent it
                     )
                 )
         return count

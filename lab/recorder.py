@@ -28,12 +28,15 @@ import inspect
 import logging
 import re
 import textwrap
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from asgiref.sync import async_to_sync
 
 from .events import CacheOp, Figure, Query, Series, SignalEvent, Table, TraceEvent
 
@@ -191,6 +194,8 @@ class Recorder:
         self.headline_text = ""  # the one measured fact the run teaches, computed from it (report's first line)
         self.focus_key = ""  # the step that shows it: open in the report, the others collapsed
         self.disabled_receivers: set[str] = set(self.options.get("disabled_receivers", ()))
+        self._signal_lock = threading.Lock()
+        self._signal_ids = 0
         # Nesting of cache calls (get_or_set -> get, add), per thread: a ContextVar,
         # since in_context gives each thread its own copy of the context.
         self.cache_depth: contextvars.ContextVar[int] = contextvars.ContextVar("lab_cache_depth", default=0)
@@ -221,7 +226,8 @@ class Recorder:
             expect=expect,
         ) as step:
             step.call = call_text(fn)
-            step.result = fn()
+            # An `async def` teaching function runs to completion here, as a sync view would run it.
+            step.result = async_to_sync(fn)() if inspect.iscoroutinefunction(fn) else fn()
         return step
 
     @contextmanager
@@ -314,9 +320,30 @@ class Recorder:
             self._current.queries.append(query)
 
     def record_signal(self, event: SignalEvent) -> None:
-        if self._current is not None:
+        """File `event` in causal order: right after the last event its parent already caused.
+
+        Time order is not causal order: under `asend()` an async receiver can
+        start before the thread that runs the sync ones, and a receiver's own
+        sends can interleave with a sibling's. So an event goes after its parent
+        (`event.parent`, set by lab.signals) and that parent's earlier
+        descendants, never before the send that caused it.
+        """
+        if self._current is None:
+            return
+        with self._signal_lock:  # async receivers and the sync_to_async thread record at once
             event.ms = self.now_ms()
-            self._current.signals.append(event)
+            self._signal_ids += 1
+            event.id = self._signal_ids
+            events = self._current.signals
+            at = len(events)
+            for i, earlier in enumerate(events):
+                if earlier.id == event.parent:
+                    event.depth = earlier.depth + 1
+                    at = i + 1
+                    while at < len(events) and events[at].depth > earlier.depth:
+                        at += 1
+                    break
+            events.insert(at, event)
 
     def record_cache(self, op: CacheOp) -> None:
         if self._current is not None:

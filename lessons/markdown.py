@@ -9,6 +9,7 @@ Views only call `rendered`; Markdown runs once per content version.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import re
@@ -83,7 +84,9 @@ def _flatten(tokens: list[dict]) -> list[TocEntry]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def convert(text: str) -> Converted:
+    """Memoised: the content checks and the renderer convert the same text once between them."""
     # A Markdown instance is not thread-safe; rendering is rare, so make one each time.
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=CONFIG, output_format="html")
     md.lab_directives = []
@@ -92,27 +95,28 @@ def convert(text: str) -> Converted:
     return Converted(html, tuple(_flatten(md.toc_tokens)), tuple(md.lab_directives), md.lab_token)
 
 
-def render(text: str, *, lesson_path: str = "", trusted: bool = False) -> Rendered:
+def render(text: str, *, lesson_path: str = "", trusted: bool = False, offline: bool = False) -> Rendered:
+    """`offline`: for an exported copy (no server), demo cards say how to run them locally instead of Run."""
     converted = convert(text)
     html = converted.html if trusted else sanitize.clean(converted.html)
     if converted.directives:
-        parts = [directives.resolve(kind, arg, lesson_path) for kind, arg in converted.directives]
+        parts = [directives.resolve(kind, arg, lesson_path, offline=offline) for kind, arg in converted.directives]
         html = re.sub(re.escape(converted.token) + r"(\d+)x", lambda m: parts[int(m[1])], html)
     return Rendered(html, converted.toc)
 
 
-def cache_key(text: str, lesson_path: str, trusted: bool) -> str:
+def cache_key(text: str, lesson_path: str, trusted: bool, offline: bool = False) -> str:
     """Content hash + what else changes the output: Django's version and, for SQL, the database."""
-    digest = hashlib.sha256(f"{lesson_path}\n{trusted}\n{text}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{lesson_path}\n{trusted}\n{offline}\n{text}".encode()).hexdigest()
     vendor = connection.vendor if "sql" in text else "-"
     return f"lesson:{django.get_version()}:{vendor}:{digest}"
 
 
-def rendered(text: str, *, lesson_path: str = "", trusted: bool = False) -> Rendered:
+def rendered(text: str, *, lesson_path: str = "", trusted: bool = False, offline: bool = False) -> Rendered:
     cache = caches["lessons"]
-    key = cache_key(text, lesson_path, trusted)
+    key = cache_key(text, lesson_path, trusted, offline)
     result = cache.get(key)
     if result is None:
-        result = render(text, lesson_path=lesson_path, trusted=trusted)
+        result = render(text, lesson_path=lesson_path, trusted=trusted, offline=offline)
         cache.set(key, result, None)
     return result

@@ -25,7 +25,8 @@ from lab.cards import CSRF_MARKER, render_card, report_marker
 from lab.registry import Demo
 
 from . import markdown, requirements
-from .catalogue import Catalogue, Lesson, get_catalogue
+from .catalogue import Catalogue, Lesson, Track, get_catalogue
+from .problems import where
 
 # A read-through copy of pages already in the `lessons` cache, so a view skips
 # even the cache's unpickling. Keys carry the catalogue digest: new content
@@ -67,6 +68,7 @@ def _shell(catalogue: Catalogue, **context) -> dict:
         "lab_catalogue": catalogue,
         "lab_django_version": django.get_version(),
         "csrf_marker": CSRF_MARKER,
+        "live_reload": getattr(settings, "LAB_LIVE_RELOAD", False) and settings.DEBUG,
         **context,
     }
 
@@ -106,49 +108,67 @@ def home(request: HttpRequest) -> HttpResponse:
     return _respond(request, html)
 
 
+def problem_rows(found) -> list[dict]:
+    """(path, Problem) pairs as the problems panel lists them: file:line, what is wrong, the fix."""
+    return [
+        {"where": where(path, p.line), "message": p.message, "hint": p.hint, "id": p.id, "error": p.is_error}
+        for path, p in found
+    ]
+
+
+def track_context(catalogue: Catalogue, found: Track, *, offline: bool = False) -> dict:
+    intro = markdown.rendered(found.intro, lesson_path=found.name, offline=offline) if found.intro.strip() else None
+    return _shell(
+        catalogue,
+        track=found,
+        track_number=catalogue.tracks.index(found) + 1,
+        intro=mark_safe(intro.html) if intro else "",  # noqa: S308 (sanitised by the pipeline)
+        current_track=found.name,
+        current_path=found.url,
+        problems=problem_rows(found.problems) if catalogue.preview else [],
+        offline=offline,
+    )
+
+
 @require_GET
 def track(request: HttpRequest, track: str) -> HttpResponse:
     catalogue = get_catalogue()
     found = catalogue.track(track)
     if found is None:
         raise Http404("No such track.")
+    page = _page(
+        f"track:{catalogue.digest}:{found.name}", "lessons/track.html", lambda: track_context(catalogue, found)
+    )
+    return _respond(request, page)
 
-    def context() -> dict:
-        intro = markdown.rendered(found.intro, lesson_path=found.name) if found.intro.strip() else None
-        return _shell(
-            catalogue,
-            track=found,
-            track_number=catalogue.tracks.index(found) + 1,
-            intro=mark_safe(intro.html) if intro else "",  # noqa: S308 (sanitised by the pipeline)
-            current_track=found.name,
-            current_path=found.url,
-        )
 
-    return _respond(request, _page(f"track:{catalogue.digest}:{found.name}", "lessons/track.html", context))
+def lesson_context(catalogue: Catalogue, lesson: Lesson, *, offline: bool = False) -> dict:
+    found = catalogue.track(lesson.track)
+    body = markdown.rendered(lesson.body, lesson_path=lesson.key, trusted=lesson.trusted_html, offline=offline)
+    met, detail = requirements.status(lesson.requires) if lesson.requires else (True, "")
+    return _shell(
+        catalogue,
+        track=found,
+        lesson=lesson,
+        position=found.lessons.index(lesson) + 1,
+        body=mark_safe(body.html),  # noqa: S308 (sanitised by the pipeline)
+        toc=body.toc,
+        previous=catalogue.previous(lesson),
+        next=catalogue.next(lesson),
+        requirement_met=met,
+        requirement_detail=detail,
+        current_track=lesson.track,
+        current_lesson=lesson.key,
+        current_path=lesson.url,
+        problems=problem_rows((lesson.path, p) for p in lesson.problems) if catalogue.preview else [],
+        offline=offline,
+    )
 
 
 def _lesson_page(catalogue: Catalogue, lesson: Lesson) -> bytes:
-    def context() -> dict:
-        found = catalogue.track(lesson.track)
-        body = markdown.rendered(lesson.body, lesson_path=lesson.key, trusted=lesson.trusted_html)
-        met, detail = requirements.status(lesson.requires) if lesson.requires else (True, "")
-        return _shell(
-            catalogue,
-            track=found,
-            lesson=lesson,
-            position=found.lessons.index(lesson) + 1,
-            body=mark_safe(body.html),  # noqa: S308 (sanitised by the pipeline)
-            toc=body.toc,
-            previous=catalogue.previous(lesson),
-            next=catalogue.next(lesson),
-            requirement_met=met,
-            requirement_detail=detail,
-            current_track=lesson.track,
-            current_lesson=lesson.key,
-            current_path=lesson.url,
-        )
-
-    return _page(f"lesson:{catalogue.digest}:{lesson.key}", "lessons/lesson.html", context)
+    return _page(
+        f"lesson:{catalogue.digest}:{lesson.key}", "lessons/lesson.html", lambda: lesson_context(catalogue, lesson)
+    )
 
 
 @require_GET

@@ -66,8 +66,8 @@ def _wipe(min_pk: int = 0) -> None:
     """Delete sandbox rows with pk >= min_pk in plain SQL, children first.
 
     Seeding is data loading, not the shop at work: a QuerySet.delete() would
-    collect every row and send pre/post_delete for each (the lab's tracer and
-    the review receivers listen), which takes seconds on the large seed.
+    collect every row of each model that has delete receivers (books, reviews)
+    and send pre/post_delete for each, which takes seconds on the large seed.
     """
     links = [(Book.authors.through, "book_id"), (Store.books.through, "book_id")]
     with connection.cursor() as cursor:

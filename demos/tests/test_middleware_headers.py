@@ -2,6 +2,8 @@
 
 import pytest
 
+from demos.middleware_kit import LOCAL_TOOLS
+
 
 def added_by(step, header):
     """The layers whose way out added this header."""
@@ -165,5 +167,5 @@ def test_the_inspector_card_shows_each_header_the_lesson_names(seeded, client, s
 def test_the_inspector_stack_is_the_sites_middleware_without_the_toolbar(run_demo, settings):
     step = run_demo("middleware.headers", gzip=False, conditional_get=False, revalidate=False).steps[0]
     layers = [e.layer for e in step.trace if e.phase == "in" and e.layer != "view"]
-    expected = [p.rsplit(".", 1)[-1] for p in settings.MIDDLEWARE if not p.startswith("debug_toolbar.")]
+    expected = [p.rsplit(".", 1)[-1] for p in settings.MIDDLEWARE if not p.startswith(LOCAL_TOOLS)]
     assert layers == [name for name in expected if name != "MaintenanceModeMiddleware"]  # off: MiddlewareNotUsed

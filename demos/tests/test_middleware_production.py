@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import MiddlewareNotUsed
 
+from demos.middleware_kit import LOCAL_TOOLS
 from sandbox.middleware import MaintenanceModeMiddleware
 
 
@@ -141,7 +142,7 @@ def test_locally_the_toolbar_replaces_server_timing_and_its_headers_panel_shows_
 
 
 def test_the_sites_layers_sit_where_the_lesson_says(settings):
-    stack = [p for p in settings.MIDDLEWARE if not p.startswith("debug_toolbar.")]
+    stack = [p for p in settings.MIDDLEWARE if not p.startswith(LOCAL_TOOLS)]
     if "sandbox.middleware.RequestIDMiddleware" not in stack:
         pytest.skip("LAB_SITE_MIDDLEWARE=0 drops the site's layers")
     assert stack[:5] == [

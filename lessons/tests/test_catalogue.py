@@ -55,11 +55,14 @@ def test_extra_content_dirs_add_tracks(content, tmp_path, settings):
     assert get_catalogue().lesson("caching", "keys").title == "Keys"
 
 
-def test_invalid_lessons_are_left_out_and_listed_as_problems(content):
-    path = content("orm/02-broken.md", "---\ntitle: [unclosed\n---\nBody\n")
+def test_with_debug_off_invalid_lessons_are_left_out_and_listed_as_problems(content, settings):
+    settings.DEBUG = False
+    path = content("orm/02-broken.md", "---\ntitle: [unclosed\nsummary: S\nobjectives: [o]\nminutes: 5\n---\nBody\n")
     cat = get_catalogue()
     assert cat.lesson("orm", "broken") is None
-    assert [(p, problem.id) for p, problem in cat.problems] == [(path, "lessons.E001")]
+    assert [(p, problem.id, problem.line) for p, problem in cat.problems] == [(path, "lessons.E001", 2)]
+    assert [what for what, _ in cat.left_out] == ["lesson orm/broken"]
+    assert [lesson.slug for lesson in cat.track("orm").lessons] == ["lazy"]
 
 
 def test_the_catalogue_is_built_once_when_debug_is_off(content, settings):

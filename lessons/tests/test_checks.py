@@ -35,23 +35,40 @@ def test_missing_front_matter_is_reported_on_line_1(content):
     assert errors(content) == [("lessons.E001", "02-bad.md:1", "The file must start with '---' and YAML front matter.")]
 
 
-def test_a_yaml_error_is_reported_on_its_line(content):
-    content("orm/02-bad.md", "---\ntitle: ok\nsummary: [not closed\nminutes: 3\n---\n")
-    [(id, where, message)] = errors(content)
-    assert id == "lessons.E001"
-    assert where in {"02-bad.md:3", "02-bad.md:4"}
-    assert "not valid YAML" in message
+def test_a_yaml_error_is_reported_on_its_line_with_the_fix(content):
+    content("orm/02-bad.md", "---\ntitle: ok\nsummary: [not closed\nobjectives: [a]\nminutes: 3\n---\n")
+    [error] = check_content([content.root])
+    assert (error.id, error.obj.rsplit("/", 1)[-1]) == ("lessons.E001", "02-bad.md:3")
+    assert "not valid YAML" in error.msg
+    assert error.hint == "Close the bracket this value opens, or quote the value."
+
+
+def test_a_yaml_error_does_not_hide_the_other_problems(content):
+    text = '---\ntitle: "unclosed\nsummary: Fine.\nobjectives:\n- Learn\nminutes: fifteen\ntitel: x\n---\nBody\n'
+    content("orm/02-bad.md", text + "\n/// demo | lessonstest.count-bookz\n///\n")
+    found = check_content([content.root])
+    assert [(e.id, e.obj.rsplit("/", 1)[-1], e.hint) for e in found] == [
+        ("lessons.E001", "02-bad.md:2", "Close the quote this value opens (or remove it)."),
+        ("lessons.E002", "02-bad.md:6", "Write a whole number of minutes, e.g. minutes: 15"),
+        ("lessons.E002", "02-bad.md:7", "Did you mean 'title'?"),
+        ("lessons.E003", "02-bad.md:11", "Did you mean 'lessonstest.count-books'?"),
+    ]
+    assert found[1].msg == "'minutes' is required and must be a whole number between 1 and 240, not 'fifteen'."
 
 
 def test_missing_and_invalid_fields_are_reported_on_their_lines(content):
     content("orm/02-bad.md", "---\ntitle: T\nsummary: S\nobjectives: not a list\nminutes: soon\nfavourite: 1\n---\n")
     assert errors(content) == [
-        ("lessons.E002", "02-bad.md:4", "'objectives' is required and must be a list of strings."),
-        ("lessons.E002", "02-bad.md:5", "'minutes' is required and must be a whole number between 1 and 240."),
+        ("lessons.E002", "02-bad.md:4", "'objectives' is required and must be a list of strings, not 'not a list'."),
+        (
+            "lessons.E002",
+            "02-bad.md:5",
+            "'minutes' is required and must be a whole number between 1 and 240, not 'soon'.",
+        ),
         (
             "lessons.E002",
             "02-bad.md:6",
-            "Unknown front matter field 'favourite' (known: minutes, objectives, references, requires, summary, title, trusted_html).",
+            "Unknown front matter field 'favourite' (known: draft, minutes, objectives, references, requires, summary, title, trusted_html).",
         ),
     ]
 
@@ -134,3 +151,42 @@ def test_badly_named_files_and_tracks_without_track_file_are_reported(content):
         ("lessons.E010", "_track.md:1"),
         ("lessons.E010", "lesson.md:1"),
     ]
+
+
+def _uses_the_default_cache(lab, data):
+    from django.core.cache import caches
+
+    caches["default"].set("k", 1)
+
+
+def _uses_a_recorded_cache(lab, data):
+    from django.core.cache import caches
+
+    caches["locmem"].set("k", 1)
+
+
+def test_a_demo_on_a_cache_the_lab_does_not_record_gets_a_warning(content):
+    from lab.testing import temporary_demo
+
+    with temporary_demo("lessonstest.default-cache", _uses_the_default_cache):
+        with temporary_demo("lessonstest.recorded-cache", _uses_a_recorded_cache):
+            found = [e for e in checks.run_checks(tags=["lessons"]) if e.id == "lessons.W002"]
+    [warning] = found
+    assert warning.level == checks.WARNING
+    assert warning.msg.startswith("Demo 'lessonstest.default-cache': _uses_the_default_cache uses the cache 'default'")
+    assert "0 cache calls" in warning.msg
+    assert warning.obj.endswith(
+        "lessons/tests/test_checks.py:" + str(_uses_the_default_cache.__code__.co_firstlineno + 3)
+    )
+
+
+def test_the_default_cache_object_is_found_too():
+    from django.core.cache import cache
+
+    from lessons.problems import unrecorded_cache_uses
+
+    def teaching():
+        return cache.get("k")
+
+    assert unrecorded_cache_uses(teaching) == [(teaching.__code__.co_firstlineno + 1, "default")]
+    assert cache is not None

@@ -8,7 +8,8 @@ from lessons.catalogue import get_catalogue
 from lessons.checks import check_content
 
 
-def test_new_lesson_scaffolds_the_next_numbered_file_that_passes_the_checks(content):
+def test_new_lesson_scaffolds_the_next_numbered_file_that_passes_the_checks(content, settings):
+    settings.DEBUG = True
     call_command("new_lesson", "middleware", "short-circuits", stdout=StringIO())
     path = content.root / "middleware" / "03-short-circuits.md"
     assert path.is_file()
@@ -16,6 +17,18 @@ def test_new_lesson_scaffolds_the_next_numbered_file_that_passes_the_checks(cont
     assert lesson.title == "Short circuits"
     assert "## Check yourself" in lesson.body
     assert check_content([content.root]) == []
+
+
+def test_new_lesson_creates_a_draft_that_a_debug_off_site_leaves_out(content, settings):
+    out = StringIO()
+    call_command("new_lesson", "middleware", "short-circuits", stdout=out)
+    assert "as a draft" in out.getvalue()
+    settings.DEBUG = True
+    assert get_catalogue().lesson("middleware", "short-circuits").draft
+    assert get_catalogue().next(get_catalogue().lesson("middleware", "order")).slug == "short-circuits"
+    settings.DEBUG = False
+    assert get_catalogue().lesson("middleware", "short-circuits") is None
+    assert get_catalogue().next(get_catalogue().lesson("middleware", "order")).key == "orm/lazy"
 
 
 def test_new_lesson_in_an_empty_track_starts_at_01(content):

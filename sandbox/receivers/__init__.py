@@ -1,8 +1,7 @@
 """The sandbox's signal receivers, one module per topic, connected by importing them (SandboxConfig.ready).
 
-Each receiver is wrapped in `lab.hooks.traced_receiver`, so a lab run
-records it and a learner can switch it off for their own runs, and connected
-with a dispatch_uid so a second import can never connect it twice.
+Each receiver is connected with a dispatch_uid, so a second import of its
+module can never connect it twice.
 """
 
 import importlib

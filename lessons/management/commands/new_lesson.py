@@ -1,4 +1,4 @@
-"""Scaffold the next lesson of a track: `manage.py new_lesson orm prefetch-related`."""
+"""Scaffold the next lesson of a track as a draft: `manage.py new_lesson orm prefetch-related`."""
 
 from pathlib import Path
 
@@ -14,6 +14,7 @@ objectives:
   - Predict ...
   - Run ...
 minutes: 15
+draft: true  # kept out of a DEBUG-off site until you remove this line
 ---
 
 ## Why this matters
@@ -65,4 +66,9 @@ class Command(BaseCommand):
         target = Path(folder) / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
         title = slug.replace("-", " ").capitalize()
         target.write_text(TEMPLATE.format(title=title, track=track), encoding="utf-8")
-        self.stdout.write(self.style.SUCCESS(f"Created {target}. Fill it in, then run `manage.py check`."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {target} as a draft: `make run` shows it at /{track}/{slug}/ with a Draft badge, a DEBUG-off"
+                " site leaves it out. Fill it in, run `manage.py check`, then remove `draft: true` to publish it."
+            )
+        )
