@@ -88,7 +88,6 @@ def bench_demos(runs: int) -> list[tuple[str, float, float, int]]:
 
 
 def bench_large(size: int, books: int, trials: int) -> list[tuple[str, str, int, int, int, float, float]]:
-    from demos.orm_loading import LABELS
     from lab import registry
     from lab.runner import run_demo
     from sandbox.seed import load_large
@@ -108,14 +107,14 @@ def bench_large(size: int, books: int, trials: int) -> list[tuple[str, str, int,
         lab = run_demo(demo, form.cleaned_data)
         if lab.error:
             raise SystemExit(f"{slow} vs {fast}: {lab.error}")
-        medians = {s.label: s.median for s in lab.get("Timings").series}
+        medians = {s.label: s.median for s in lab.get("timings").series}
         rows.append(
             (
                 slow,
                 fast,
-                lab.get(LABELS[slow]).facts["books"],  # steps are named as the demo's drop-down names them
-                lab.get(LABELS[slow]).facts["queries"],
-                lab.get(LABELS[fast]).facts["queries"],
+                lab.get(slow).facts["books"],  # each strategy's step has its choice's key
+                lab.get(slow).facts["queries"],
+                lab.get(fast).facts["queries"],
                 medians[slow],
                 medians[fast],
             )

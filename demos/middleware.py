@@ -1,35 +1,30 @@
-"""Middleware demos, part 1: the onion (M1), the site's headers and the stack composer (M4).
+"""Middleware demos, part 1: the onion and the concept page's CustomHeaderMiddleware (M1).
 
-Each demo sends real requests through real middleware (lab.handler) and
-reports the trace, the log lines the layers wrote and the headers.
+Each demo sends real requests through real middleware (lab.handler). A step's
+code is the MIDDLEWARE setting it built and the request line it sent; the card
+shows the middleware themselves (sandbox.example_middleware) and the view.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import re
 from functools import partial
 
 from django import forms
 
-from lab.handler import make_handler
+from lab.handler import make_handler, view_runs
 from lab.logs import capture_logs
-from lab.registry import NoInputs, demo
+from lab.registry import NoInputs, Prediction, demo
 from sandbox import example_middleware
+from sandbox.endpoints.middleware import hooks as hooks_view
+from sandbox.teaching import middleware as concept_page
 
-from .middleware_kit import (
-    CATALOGUE,
-    DEMO_API_TOKEN,
-    STARTPROJECT_DEFAULT,
-    exchange,
-    middleware_setting,
-    onion_svg,
-    site_stack,
-)
+from .middleware_kit import draw_onion, exchange, joined, layers_in, middleware_setting
 
-ABC = "sandbox.example_middleware."
+HOOKS_PATH = "/sandbox/middleware/hooks/"
 ORDERS = [",".join(p) for p in itertools.permutations("ABC")]
+PERMUTATIONS = tuple(", ".join(p) for p in itertools.permutations("ABC"))
 
 
 class OnionForm(forms.Form):
@@ -40,37 +35,63 @@ class OnionForm(forms.Form):
     b_answers = forms.BooleanField(required=False, label="B answers in __call__ without calling get_response")
 
 
+def _init_order(lab) -> str:
+    return joined(layers_in(lab.get("build").trace, "init"))
+
+
 @demo(
     "middleware.onion",
     title="The onion: three logging middleware A, B, C",
     form=OnionForm,
     reports=("headers",),
+    shows=(example_middleware.LoggingMiddleware, hooks_view),
+    predictions=(
+        Prediction(
+            "In which order do the three __init__ methods run, for the order you chose?",
+            PERMUTATIONS,
+            answer=_init_order,
+            explain="Django builds the chain from the innermost layer outwards, so the last entry of MIDDLEWARE "
+            "is created first.",
+            see="#how-django-builds-the-chain",
+        ),
+        Prediction(
+            "How many __init__ calls does the second request cause?",
+            ("0", "1", "3"),
+            answer=lambda lab: str(lab.get("second_request").facts["init_calls"]),
+            explain="A handler builds its chain once; every later request goes through the same instances.",
+            see="#how-django-builds-the-chain",
+        ),
+    ),
 )
 def onion(lab, data):
     """Build a handler with A, B and C, then send two requests through it. Each layer logs what it sees."""
     names = data["order"].split(",")
     stack = [(n, _abc(n, off=data["b_unused"] and n == "B")) for n in names]
-    query = "?short_call=B" if data["b_answers"] else ""
+    path = HOOKS_PATH + ("?short_call=B" if data["b_answers"] else "")
 
-    with lab.step("Build the handler (once per process)", code=middleware_setting([ABC + n for n in names])) as build:
+    with lab.section("Build the handler (once per process)", key="build", code=middleware_setting(stack)) as build:
         # django.request: with DEBUG on, Django logs each MiddlewareNotUsed there.
-        with capture_logs("sandbox.onion", "django.request", level=logging.DEBUG) as records:
+        with capture_logs("django.request", level=logging.DEBUG) as records:
             handler = make_handler(stack)
-        for r in records:
-            build.note(r.getMessage())
-        inits = [r.getMessage().split(".")[0] for r in records if r.name == "sandbox.onion"]
-        build.fact("__init__ order", ", ".join(inits))
+        logged = [r.getMessage() for r in records]
+        build.fact("django_request_log", "; ".join(logged) or "(nothing)", "django.request logged")
 
-    with lab.step("First request", code=f"GET /sandbox/middleware/hooks/{query}") as s:
-        first = exchange(s, stack, "/sandbox/middleware/hooks/" + query, handler=handler, draw=False)
+    with lab.section("First request", key="first_request") as first:
+        result = exchange(first, stack, path, handler=handler, draw=False)
         # The build step's trace says which layer removed itself (MiddlewareNotUsed).
-        s.figure("The onion this request went through", onion_svg(names, build.trace + s.trace))
-        s.fact("Sequence", ", ".join(first.sequence))
-        s.fact("Body", first.body.decode())
+        draw_onion(first, names, build.trace + first.trace)
+        first.fact("body", result.body.decode(), "Body")
+        lines = result.logged("sandbox.onion")
+        first.fact("resolver_match_in_call", _resolver_match(lines, ".before"), "resolver_match in __call__")
+        first.fact("resolver_match_in_process_view", _resolver_match(lines, ".view"), "resolver_match in process_view")
 
-    with lab.step("Second request, same handler", code=f"GET /sandbox/middleware/hooks/{query}") as s:
-        second = exchange(s, stack, "/sandbox/middleware/hooks/" + query, handler=handler, draw=False)
-        s.fact("__init__ calls during this request", sum(".__init__" in line for line in second.log))
+    with lab.section("Second request, same handler", key="second_request") as second:
+        result = exchange(second, stack, path, handler=handler, draw=False)
+        draw_onion(second, names, build.trace + second.trace)
+        inits = [line for line in result.logged("sandbox.onion") if line.endswith(".__init__")]
+        second.fact("init_calls", len(inits), "__init__ calls during this request")
+
+    lab.headline(_onion_headline(names, build, first), focus=first)
 
 
 def _abc(name: str, off: bool):
@@ -78,15 +99,36 @@ def _abc(name: str, off: bool):
     return partial(cls, off=True) if off else cls
 
 
-CONCEPT_PAGE_CODE = """\
-# The concept page's class, as printed:
-class CustomHeaderMiddleware:
-    def init(self, getresponse):
-        self.getresponse = get_response
+def _resolver_match(lines: list[str], phase: str) -> str:
+    """What the outermost layer logged for `request.resolver_match` in that phase."""
+    for line in lines:
+        word, _, rest = line.partition(" ")
+        if word.endswith(phase):
+            return rest.removeprefix("resolver_match=")
+    return "(not called)"
 
-# Django builds the chain with CustomHeaderMiddleware(get_response):
-MIDDLEWARE = ["CustomHeaderMiddleware"]\
-"""
+
+def _onion_headline(names: list[str], build, first) -> str:
+    unused = [e.layer for e in build.trace if e.phase == "init" and e.note.startswith("MiddlewareNotUsed")]
+    went_in = layers_in(first.trace, "in")
+    came_out = layers_in(first.trace, "out")
+    never = [n for n in names if n not in went_in and n not in unused]
+    parts = []
+    if unused:
+        parts.append(f"{joined(unused)} removed itself (MiddlewareNotUsed)")
+    if never:
+        view = "the view" if not view_runs(first.trace, "hooks") else ""
+        parts.append(f"{went_in[-1]} answered: {' and '.join(filter(None, [joined(never), view]))} never ran")
+    parts.append(f"in {joined(went_in)}, out {joined(came_out)}")
+    parts.append(f"__init__ ran {joined(layers_in(build.trace, 'init'))}, once for both requests")
+    return "; ".join(parts)
+
+
+CONCEPT_PAGE = "sandbox.teaching.middleware.CustomHeaderMiddleware"
+CORRECTED = [
+    ("The corrected class", "corrected_class", "sandbox.example_middleware.CustomHeaderMiddleware"),
+    ("The same as a function factory", "function_factory", "sandbox.example_middleware.custom_header_middleware"),
+]
 
 
 @demo(
@@ -94,129 +136,44 @@ MIDDLEWARE = ["CustomHeaderMiddleware"]\
     title="The concept page's CustomHeaderMiddleware, corrected",
     form=NoInputs,
     reports=("headers",),
+    shows=(
+        concept_page.CustomHeaderMiddleware,
+        example_middleware.CustomHeaderMiddleware,
+        example_middleware.custom_header_middleware,
+    ),
+    predictions=(
+        Prediction(
+            "What happens when Django builds the chain with the concept page's class, as printed?",
+            (
+                "It works: every response gets the header",
+                "TypeError, when the chain is built",
+                "NameError, on the first request",
+            ),
+            answer=lambda lab: {
+                "": "It works: every response gets the header",
+                "TypeError": "TypeError, when the chain is built",
+                "NameError": "NameError, on the first request",
+            }.get(lab.get("concept_page").error_type, lab.get("concept_page").error_type),
+            explain="`init` is an ordinary method: the class has only object.__init__, which takes no arguments, "
+            "so CustomHeaderMiddleware(get_response) fails before any request.",
+            see="#the-concept-pages-example-corrected",
+        ),
+    ),
 )
 def custom_header(lab, data):
     """Load the concept page's version as written, then the corrected class and function, and send requests."""
-
-    class CustomHeaderMiddleware:  # the concept page's code, as printed
-        def init(self, getresponse):
-            self.getresponse = get_response  # noqa: F821 (the page's typo, kept on purpose)
-
-    with lab.step("The concept page's version", code=CONCEPT_PAGE_CODE, expect=TypeError):
-        make_handler([("CustomHeaderMiddleware", CustomHeaderMiddleware)])
-
-    for label, path in [
-        ("The corrected class", "sandbox.example_middleware.CustomHeaderMiddleware"),
-        ("The same as a function factory", "sandbox.example_middleware.custom_header_middleware"),
-    ]:
-        with lab.step(f"{label}: GET /sandbox/middleware/hooks/", code=f"MIDDLEWARE = [{path!r}]") as s:
-            result = exchange(s, [path], "/sandbox/middleware/hooks/")
-            s.fact("X-Custom-Header", result.response.get("X-Custom-Header", "(absent)"))
-
-
-class HeadersForm(forms.Form):
-    gzip = forms.BooleanField(required=False, initial=True, label="Add GZipMiddleware (below WhiteNoise)")
-    conditional_get = forms.BooleanField(
-        required=False, initial=True, label="Add ConditionalGetMiddleware (below GZip)"
+    with lab.section(
+        "The concept page's version", key="concept_page", code=middleware_setting([CONCEPT_PAGE]), expect=TypeError
+    ):
+        make_handler([CONCEPT_PAGE])
+    for label, key, path in CORRECTED:
+        with lab.section(label, key=key, code=middleware_setting([path])) as s:
+            result = exchange(s, [path], HOOKS_PATH)
+            s.fact("x_custom_header", result.response.get("X-Custom-Header", "(absent)"), "X-Custom-Header")
+    printed = lab.get("concept_page")
+    header = lab.get("corrected_class").facts["x_custom_header"]
+    lab.headline(
+        f"As printed: {printed.error_type or 'no error'}; corrected, class and function both add "
+        f"X-Custom-Header: {header}",
+        focus=lab.get("corrected_class"),
     )
-    accept_encoding = forms.BooleanField(required=False, initial=True, label="Send Accept-Encoding: gzip")
-    touch_session = forms.BooleanField(required=False, initial=True, label="The view writes to the session")
-    revalidate = forms.BooleanField(
-        required=False, initial=True, label="Send a second request with If-None-Match: <the ETag>"
-    )
-
-
-@demo(
-    "middleware.headers",
-    title="Header inspector: the site's own middleware, layer by layer",
-    form=HeadersForm,
-    reports=("headers", "sql"),
-)
-def headers(lab, data):
-    """Send a real request through this site's MIDDLEWARE to a bookshop page and see which layer set which header."""
-    stack = site_stack()
-    below = stack.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
-    extra = []
-    if data["gzip"]:
-        extra.append("django.middleware.gzip.GZipMiddleware")
-    if data["conditional_get"]:
-        extra.append("django.middleware.http.ConditionalGetMiddleware")
-    stack[below:below] = extra
-    request_headers = {"Accept-Encoding": "gzip, deflate"} if data["accept_encoding"] else {}
-    path = "/sandbox/middleware/books/" + ("?touch_session=1" if data["touch_session"] else "")
-
-    with lab.step(f"GET {path}", code=middleware_setting(stack)) as s:
-        first = exchange(s, stack, path, headers=request_headers)
-        s.fact("Body bytes sent", len(first.body))
-        for name in ("Content-Length", "Content-Encoding", "ETag", "Vary", "X-Frame-Options", "X-Request-ID"):
-            s.fact(name, first.response.get(name, "(absent)"))
-        s.fact("Server-Timing", first.response.get("Server-Timing", "(absent)"))
-        s.fact("X-Lab-Queries", first.response.get("X-Lab-Queries", "(absent)"))
-
-    etag = first.response.get("ETag")
-    if data["revalidate"] and etag:
-        with lab.step("Again, with If-None-Match", code=f"GET {path}\nIf-None-Match: {etag}") as s:
-            again = exchange(s, stack, path, headers={**request_headers, "If-None-Match": etag}, draw=False)
-            s.fact("Body bytes sent", len(again.body))
-
-
-NAME_RE = re.compile(r"^[A-Za-z]+$")
-MAX_LAYERS = 16
-PATHS = [
-    ("/sandbox/middleware/books/", "/sandbox/middleware/books/ (a bookshop page)"),
-    ("/sandbox/middleware/hooks/", "/sandbox/middleware/hooks/ (a tiny view)"),
-    ("/sandbox/middleware/boom/", "/sandbox/middleware/boom/ (the view raises)"),
-    ("/sandbox/middleware/open/", "/sandbox/middleware/open/ (@login_not_required)"),
-    ("/sandbox/middleware/api/books/", "/sandbox/middleware/api/books/ (needs an API token)"),
-    ("/sandbox/middleware/api/health/", "/sandbox/middleware/api/health/ (@public_api)"),
-    ("/sandbox/middleware/stream/", "/sandbox/middleware/stream/ (a streaming response)"),
-    ("/sandbox/middleware/no-such-page/", "/sandbox/middleware/no-such-page/ (no URL matches)"),
-]
-
-
-class ComposeForm(forms.Form):
-    order = forms.CharField(
-        initial=",".join(STARTPROJECT_DEFAULT),
-        max_length=400,
-        label="MIDDLEWARE, outermost first (comma-separated names)",
-        help_text="Names: " + ", ".join(CATALOGUE),
-    )
-    path = forms.ChoiceField(choices=PATHS, initial=PATHS[0][0], label="Request")
-    accept_encoding = forms.BooleanField(required=False, initial=True, label="Send Accept-Encoding: gzip (browsers do)")
-    send_token = forms.BooleanField(required=False, label=f"Send Authorization: Bearer {DEMO_API_TOKEN}")
-
-    def clean_order(self) -> list[str]:
-        names = [n.strip() for n in self.cleaned_data["order"].replace("\n", ",").split(",") if n.strip()]
-        if not names:
-            raise forms.ValidationError("List at least one middleware.")
-        if len(names) > MAX_LAYERS:
-            raise forms.ValidationError(f"At most {MAX_LAYERS} layers, please; you listed {len(names)}.")
-        unknown = [n for n in names if not NAME_RE.match(n) or n not in CATALOGUE]
-        if unknown:
-            raise forms.ValidationError(
-                f"Unknown middleware: {', '.join(unknown[:5])}. Choose from: {', '.join(CATALOGUE)}."
-            )
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise forms.ValidationError(f"Each middleware may appear once; repeated: {', '.join(repeated)}.")
-        return names
-
-
-@demo(
-    "middleware.compose",
-    title="Onion composer: build a stack from real middleware",
-    form=ComposeForm,
-    reports=("headers",),
-)
-def compose(lab, data):
-    """Switch real middleware on and off, reorder them, and send one request through the stack you built."""
-    stack = [CATALOGUE[name] for name in data["order"]]
-    request_headers = {"Accept-Encoding": "gzip, deflate"} if data["accept_encoding"] else {}
-    if data["send_token"]:
-        request_headers["Authorization"] = f"Bearer {DEMO_API_TOKEN}"
-    with lab.step(f"GET {data['path']}", code=middleware_setting(stack)) as s:
-        result = exchange(s, stack, data["path"], headers=request_headers)
-        if result.response.get("Content-Encoding"):
-            s.fact("Body", f"{len(result.body)} bytes, {result.response['Content-Encoding']}-encoded")
-        else:
-            s.fact("Body (first 200 characters)", result.body.decode("utf-8", "replace")[:200])

@@ -1,20 +1,17 @@
-"""Middleware demos, part 3: the site's production middleware (M5) and sync/async stacks (M6)."""
+"""Middleware demos, part 4: the site's own production middleware (M5)."""
 
 from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
 from django import forms
-from django.conf import settings
 
-from lab.handler import asend, body_of
-from lab.logs import capture_logs
-from lab.registry import demo
-from lab.trace import response_headers
+from lab.registry import Prediction, demo
+from sandbox import middleware
+from sandbox.endpoints import middleware as endpoints
 from sandbox.middleware import RequestIDLogFilter
 
-from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, middleware_setting, onion_svg
+from .middleware_kit import CATALOGUE, DEMO_API_TOKEN, exchange, middleware_setting
 
 PROD_PATHS = [
     ("/sandbox/middleware/books/", "/sandbox/middleware/books/ (a page with SQL queries)"),
@@ -24,6 +21,7 @@ PROD_PATHS = [
 ]
 # The site's console format (config/settings.py LOGGING, "request"), minus the timestamp.
 LOG_FORMAT = logging.Formatter("%(levelname)s %(name)s [%(request_id)s] %(message)s")
+QUERY_COUNTS = ("0", "1", "2", "3 or more")
 
 
 class ProductionForm(forms.Form):
@@ -39,11 +37,47 @@ class ProductionForm(forms.Form):
     maintenance = forms.BooleanField(required=False, label="Switch maintenance mode on (for this run only)")
 
 
+def _echoed(lab) -> str:
+    facts = lab.get("request").facts
+    return "Yes" if facts["request_id_received"] == facts["request_id_sent"] else "No"
+
+
+def _query_count(lab) -> str:
+    count = int(lab.get("request").facts["x_lab_queries"])
+    return QUERY_COUNTS[min(count, 3)]
+
+
 @demo(
     "middleware.production",
     title="The site's own middleware: request id, request log, Server-Timing, maintenance, API tokens",
     form=ProductionForm,
     reports=("headers", "sql"),
+    shows=(
+        middleware.RequestIDMiddleware,
+        middleware.RequestLogMiddleware,
+        middleware.ServerTimingMiddleware,
+        middleware.ApiTokenMiddleware,
+        middleware.MaintenanceModeMiddleware,
+        endpoints.books,
+    ),
+    predictions=(
+        Prediction(
+            "Does the response carry the X-Request-ID you send, unchanged?",
+            ("Yes", "No"),
+            answer=_echoed,
+            explain="RequestIDMiddleware keeps an incoming id only when it is a short plain token; anything else "
+            "(a space, a newline, 65 characters, no id at all) gets a fresh one.",
+            see="#request-ids",
+        ),
+        Prediction(
+            "How many SQL queries does X-Lab-Queries report?",
+            QUERY_COUNTS,
+            answer=_query_count,
+            explain="The execute wrapper counts every query the layers below and the view ran; a 401, a 503 or a "
+            "stream that queries nothing reports 0.",
+            see="#timing-and-the-query-count",
+        ),
+    ),
 )
 def production(lab, data):
     """Send a request through the site's own layers, with Django's session and auth between them."""
@@ -56,7 +90,7 @@ def production(lab, data):
         headers["X-Request-ID"] = data["request_id"]
     if data["send_token"]:
         headers["Authorization"] = f"Bearer {DEMO_API_TOKEN}"
-    with lab.step(f"GET {data['path']}", code=middleware_setting(stack)) as s:
+    with lab.section("Send one request through the site's layers", key="request", code=middleware_setting(stack)) as s:
         result = exchange(
             s,
             stack,
@@ -67,64 +101,26 @@ def production(lab, data):
             log_format=LOG_FORMAT,
         )
         response = result.response
-        s.fact("X-Request-ID sent", data["request_id"] or "(none)")
-        s.fact("X-Request-ID received", response.get("X-Request-ID", "(absent)"))
-        s.fact("Server-Timing", response.get("Server-Timing", "(absent)"))
-        s.fact("X-Lab-Queries", response.get("X-Lab-Queries", "(absent)"))
+        s.fact("request_id_sent", data["request_id"] or "(none)", "X-Request-ID sent")
+        s.fact("request_id_received", response.get("X-Request-ID", "(absent)"), "X-Request-ID received")
+        s.fact("server_timing", response.get("Server-Timing", "(absent)"), "Server-Timing")
+        s.fact("x_lab_queries", response.get("X-Lab-Queries", "(absent)"), "X-Lab-Queries")
         if response.status_code == 503:
-            s.fact("Retry-After", response.get("Retry-After"))
+            s.fact("retry_after", response.get("Retry-After"), "Retry-After")
         if response.streaming:
-            s.fact("Streaming body, read once by the client", result.body.decode())
-        s.fact("Request log lines", len([r for r in result.records if r.name == "sandbox.requests"]))
+            s.fact("streaming_body", result.body.decode(), "Streaming body, read once by the client")
+        s.fact("log_lines", len(result.logged("sandbox.requests")), "Request log lines")
 
-
-HYBRID = "sandbox.example_middleware.hybrid_middleware"
-SYNC_ONLY = "sandbox.example_middleware.sync_only"
-MIXIN = "sandbox.example_middleware.MixinMiddleware"
-
-
-class AsyncForm(forms.Form):
-    sync_below = forms.BooleanField(
-        required=False, initial=True, label="Also run with a sync-only middleware below the hybrid"
+    sent, received = s.facts["request_id_sent"], s.facts["request_id_received"]
+    if received == sent:
+        fate = "echoed"
+    elif data["request_id"]:
+        fate = "refused: a fresh id came back"
+    else:
+        fate = "none sent: a fresh id came back"
+    level = s.log[0].split(" ", 1)[0] if s.log else "no"
+    queries = s.facts["x_lab_queries"]
+    lab.headline(
+        f"{s.facts['final_response']}; X-Request-ID {fate}; X-Lab-Queries: {queries}; one log line at {level} level",
+        focus=s,
     )
-    mixin_below = forms.BooleanField(required=False, initial=True, label="Also run with a MiddlewareMixin class below")
-
-
-@demo(
-    "middleware.async",
-    title="An async view behind a hybrid middleware, served by Django's async handler",
-    form=AsyncForm,
-    reports=("headers",),
-)
-def async_stack(lab, data):
-    """Each run builds an async handler (as under ASGI) and requests an async view."""
-    stacks = [("Hybrid alone", [HYBRID])]
-    if data["sync_below"]:
-        stacks.append(("Hybrid, then a sync-only middleware", [HYBRID, SYNC_ONLY]))
-    if data["mixin_below"]:
-        stacks.append(("Hybrid, then a MiddlewareMixin class", [HYBRID, MIXIN]))
-    for label, stack in stacks:
-        with lab.step(
-            label, code="# served with get_response_async, like ASGIHandler\n" + middleware_setting(stack)
-        ) as s:
-            with capture_logs("django.request", level=logging.DEBUG) as records:
-                response = async_to_sync(asend)(stack, "/sandbox/middleware/async/")
-            s.request_headers = {k: v for k, v in response.lab_request.headers.items() if v}
-            s.response_headers = response_headers(response)
-            s.figure("The onion this request went through", onion_svg([p.rsplit(".", 1)[-1] for p in stack], s.trace))
-            s.fact("Hybrid ran in", response["X-Hybrid-Mode"])
-            s.fact("The view says", body_of(response).decode().strip())
-            adapted = [r.getMessage() for r in records if "adapted" in r.getMessage()]
-            s.fact("Adaptations the lab's handler made", _adaptations(s.trace))
-            if settings.DEBUG:
-                s.fact("Django's django.request DEBUG log", "; ".join(adapted) or "(no adaptation logged)")
-            else:
-                s.fact(
-                    "Django's django.request DEBUG log",
-                    "(not logged: Django writes it only when settings.DEBUG is True, and DEBUG is off here)",
-                )
-
-
-def _adaptations(trace) -> str:
-    notes = [f"{e.layer}: {e.note}" for e in trace if e.phase == "init" and "adapted" in e.note]
-    return "; ".join(notes) or "none"

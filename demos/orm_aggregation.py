@@ -1,25 +1,30 @@
-"""ORM lesson 3: aggregation and annotation (and the concept page's two Order examples)."""
+"""ORM lesson 3: aggregation and annotation: the order of calls, join inflation, empty sets, conditional counts."""
 
 from __future__ import annotations
 
-from django import forms
-from django.db import NotSupportedError, connection
-from django.db.models import Avg, Count, Max, Q, Sum
+from functools import partial
 
-from lab.registry import demo
-from sandbox.models import Author, Book, Order, Review
+from django import forms
+from django.db import DatabaseError, connection
+
+from lab.registry import Prediction, demo
 from sandbox.queries_orm import (
     annotate_then_filter,
     authors_and_stores,
     authors_and_stores_distinct,
-    discounted_orders,
     filter_then_annotate,
-    orders_with_many_items,
     stars_and_stores,
     stars_and_stores_inflated,
 )
+from sandbox.teaching.orm_aggregation import (
+    aggregate_nothing,
+    average_review_date,
+    count_high_and_low,
+    count_with_a_default,
+    latest_review_date,
+)
 
-from .orm_lab import LabForm, code_of, compare, expect_db_error, explain_step, run_query
+from .orm_lab import LabForm, compare, measured, n_queries, query_step, rows_of
 
 
 class AnnotateOrderForm(LabForm):
@@ -28,29 +33,45 @@ class AnnotateOrderForm(LabForm):
     )
 
 
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{name}={n}" for name, n in counts.items())
+
+
 @demo(
     "orm.annotate-order",
     title="annotate() then filter(), or filter() then annotate()?",
     form=AnnotateOrderForm,
     description="Publishers with a book rated above 3, and how many books each has. The order of the calls changes the answer.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "filter() then annotate(): how many books does publisher B count?",
+            ("1", "2", "4"),
+            answer=lambda lab: str(measured(lab, "filter_then_annotate", "num_books", {}).get("B")),
+            explain="The filter runs first, so only B's book rated above 3 is joined and counted.",
+            see="#the-order-of-annotate-and-filter-matters",
+        ),
+    ),
 )
 def annotate_order(lab, data):
-    distinct = data["distinct"]
-    compare(
+    diff = compare(
         lab,
         "annotate → filter",
-        lambda: annotate_then_filter(distinct),
+        partial(annotate_then_filter, data["distinct"]),
         "filter → annotate",
         filter_then_annotate,
-        code_a=code_of(annotate_then_filter) + f"\n\nannotate_then_filter(distinct={distinct})",
-        code_b=code_of(filter_then_annotate),
+        key="diff",
         columns=["name", "num_books"],
         explain=data["explain"],
     )
-    for label in ("annotate → filter", "filter → annotate"):
-        step = lab.get(label)
-        step.fact("num_books", {name: n for name, n in step.tables[0].rows})
+    for key in ("annotate_then_filter", "filter_then_annotate"):
+        step = lab.get(key)
+        step.fact("num_books", dict(rows_of(step)), "num_books per publisher")
+    lab.headline(
+        f"annotate → filter gives {_counts(lab.get('annotate_then_filter').facts['num_books'])}; "
+        f"filter → annotate gives {_counts(lab.get('filter_then_annotate').facts['num_books'])}",
+        focus=diff,
+    )
 
 
 @demo(
@@ -62,34 +83,50 @@ def annotate_order(lab, data):
         "Count both relations in one query and every author row meets every store row."
     ),
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "A1 has 2 authors and sits in 3 stores. What does Count('authors') say for A1 when the same query "
+            "also counts its stores?",
+            ("2", "3", "6"),
+            answer=lambda lab: str(measured(lab, "authors_and_stores", "a1", {}).get("na")),
+            explain="Both joins run in one query: each of A1's 2 author rows meets each of its 3 store rows.",
+            see="#join-inflation-two-aggregates-two-joins",
+        ),
+    ),
 )
 def join_inflation(lab, data):
-    cols = ["title", "na", "ns"]
     compare(
         lab,
         "two Counts",
         authors_and_stores,
         "Count(distinct=True)",
         authors_and_stores_distinct,
-        code_a=code_of(authors_and_stores),
-        code_b=code_of(authors_and_stores_distinct),
-        columns=cols,
+        key="counts_diff",
+        columns=["title", "na", "ns"],
         explain=data["explain"],
     )
-    compare(
+    sums = compare(
         lab,
         "Sum over the join",
         stars_and_stores_inflated,
         "Sum in a Subquery",
         stars_and_stores,
-        code_a=code_of(stars_and_stores_inflated),
-        code_b=code_of(stars_and_stores),
+        key="sums_diff",
         columns=["title", "stars", "ns"],
         explain=data["explain"],
     )
-    for label in ("two Counts", "Count(distinct=True)", "Sum over the join", "Sum in a Subquery"):
-        step = lab.get(label)
-        step.fact("A1", dict(zip(step.tables[0].columns[1:], step.tables[0].rows[0][1:], strict=True)))
+    for key in ("authors_and_stores", "authors_and_stores_distinct", "stars_and_stores_inflated", "stars_and_stores"):
+        step = lab.get(key)
+        columns, first = step.tables[0].columns, rows_of(step)[0]
+        step.fact("a1", dict(zip(columns[1:], first[1:], strict=True)), "A1")
+    a1 = {key: lab.get(key).facts["a1"] for key in ("authors_and_stores", "authors_and_stores_distinct")}
+    lab.headline(
+        f"A1: two Counts give {a1['authors_and_stores']['na']} and {a1['authors_and_stores']['ns']}, "
+        f"distinct gives {a1['authors_and_stores_distinct']['na']} and {a1['authors_and_stores_distinct']['ns']}; "
+        f"a Sum over the join gives {lab.get('stars_and_stores_inflated').facts['a1']['stars']} stars, "
+        f"the Subquery {lab.get('stars_and_stores').facts['a1']['stars']}",
+        focus=sums,
+    )
 
 
 @demo(
@@ -98,32 +135,33 @@ def join_inflation(lab, data):
     form=LabForm,
     description="No book costs more than 1000, so every aggregate below runs over an empty set.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "What does Sum('price') return over a queryset with no rows?",
+            ("0", "None", "Decimal('0')"),
+            answer=lambda lab: repr(measured(lab, "aggregate_nothing", "total")),
+            explain="SQL's SUM over no rows is NULL, which Django returns as None; default=0 adds a COALESCE.",
+            see="#empty-sets-and-conditional-counts",
+        ),
+    ),
 )
 def empty_aggregates(lab, data):
-    code = (
-        "Book.objects.filter(price__gt=1000).aggregate(\n"
-        '    total=Sum("price"), average=Avg("price"), n=Count("pk"), total_or_zero=Sum("price", default=0)\n'
-        ")"
+    empty = query_step(lab, "aggregate() over an empty queryset", aggregate_nothing, explain=data["explain"])
+    for key, value in empty.result.items():
+        empty.fact(key, value, key)
+    empty.fact("coalesce", "COALESCE" in empty.queries[0].sql.upper(), "SQL uses COALESCE for default=")
+    lab.step("Count has no default=", count_with_a_default, expect=TypeError)
+    # SQLite: Django refuses before sending anything. PostgreSQL: the database itself has no avg(timestamp).
+    average = query_step(lab, "Avg of a datetime field", average_review_date, expect=DatabaseError)
+    average.fact("database", connection.vendor, "database")
+    average.fact("sql_sent", len(average.queries), "SQL sent")
+    latest = query_step(lab, "Max of a datetime field", latest_review_date)
+    latest.fact("result", latest.result, "result")
+    lab.headline(
+        f"Over no rows: Sum gives {empty.facts['total']!r}, Avg {empty.facts['average']!r}, Count "
+        f"{empty.facts['n']!r}, Sum(default=0) {empty.facts['total_or_zero']!r}",
+        focus=empty,
     )
-    with lab.step("aggregate() over an empty queryset", code=code) as s:
-        result = Book.objects.filter(price__gt=1000).aggregate(
-            total=Sum("price"), average=Avg("price"), n=Count("pk"), total_or_zero=Sum("price", default=0)
-        )
-        for key, value in result.items():
-            s.fact(key, value)
-        s.fact("SQL uses COALESCE for default=", "COALESCE" in s.queries[0].sql.upper())
-    if data["explain"]:
-        explain_step(lab.get("aggregate() over an empty queryset"))
-    with lab.step("Count has no default=", code='Count("pk", default=0)', expect=TypeError):
-        Count("pk", default=0)  # COUNT over no rows is already 0, so Django refuses a default
-    code = 'Review.objects.aggregate(average_date=Avg("created"))'
-    with lab.step("Avg of a datetime field", code=code, expect=NotSupportedError) as s:
-        s.fact("database", connection.vendor)
-        # SQLite: Django refuses before sending anything. PostgreSQL: the database itself has no avg(timestamp).
-        expect_db_error(s, lambda: Review.objects.aggregate(average_date=Avg("created")))
-        s.fact("SQL sent", len(s.queries))
-    with lab.step("Max of a datetime field", code='Review.objects.aggregate(latest=Max("created"))') as s:
-        s.fact("result", Review.objects.aggregate(latest=Max("created")))
 
 
 class ConditionalForm(LabForm):
@@ -136,111 +174,19 @@ class ConditionalForm(LabForm):
     form=ConditionalForm,
     description="Count(filter=Q(...)) counts only the rows that match; the database does both counts in one pass.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "How many queries does Django send for the two counts?",
+            ("1", "2"),
+            answer=lambda lab: str(measured(lab, "count_high_and_low", "queries")),
+            explain="Both aggregates go into one SELECT, each with its own FILTER (WHERE ...).",
+            see="#empty-sets-and-conditional-counts",
+        ),
+    ),
 )
 def conditional_aggregation(lab, data):
-    t = data["threshold"]
-    code = f'Book.objects.aggregate(\n    high=Count("pk", filter=Q(rating__gte={t})),\n    low=Count("pk", filter=Q(rating__lt={t})),\n)'
-    with lab.step("Count(filter=...)", code=code) as s:
-        result = Book.objects.aggregate(
-            high=Count("pk", filter=Q(rating__gte=t)), low=Count("pk", filter=Q(rating__lt=t))
-        )
-        s.fact("result", result)
-        s.fact("SQL uses FILTER (WHERE ...)", "FILTER (WHERE" in s.queries[0].sql.upper())
-    if data["explain"]:
-        explain_step(lab.get("Count(filter=...)"))
-
-
-ORDERINGS = {
-    "publisher__name": ('.order_by("publisher__name")', ("publisher__name",)),
-    "title": ('.order_by("title")  # title joins the GROUP BY', ("title",)),
-    "none": (".order_by()  # no ordering at all", ()),
-}
-
-
-class GroupByForm(LabForm):
-    ordering = forms.ChoiceField(
-        choices=[(k, code) for k, (code, _) in ORDERINGS.items()], initial="title", label="Order the grouped query by"
-    )
-
-
-@demo(
-    "orm.group-by",
-    title="What decides the GROUP BY",
-    form=GroupByForm,
-    description="values() before annotate() groups; values() after it only picks columns. Ordering fields join the GROUP BY.",
-    reports=("sql",),
-)
-def group_by(lab, data):
-    compare(
-        lab,
-        "values() → annotate()",
-        lambda: Book.objects.values("publisher__name").annotate(n=Count("pk")).order_by("publisher__name"),
-        "annotate() → values()",
-        lambda: Book.objects.annotate(n=Count("pk")).values("publisher__name", "n").order_by("publisher__name"),
-        code_a='Book.objects.values("publisher__name").annotate(n=Count("pk")).order_by("publisher__name")',
-        code_b='Book.objects.annotate(n=Count("pk")).values("publisher__name", "n").order_by("publisher__name")',
-        columns=["publisher__name", "n"],
-        explain=data["explain"],
-    )
-    code, order = ORDERINGS[data["ordering"]]
-    run_query(
-        lab,
-        "values() → annotate() with your ordering",
-        f'Book.objects.values("publisher__name").annotate(n=Count("pk")){code}',
-        lambda: Book.objects.values("publisher__name").annotate(n=Count("pk")).order_by(*order),
-        columns=["publisher__name", "n"],
-        explain=data["explain"],
-    )
-    step, _ = run_query(
-        lab,
-        "Author's Meta.ordering and GROUP BY",
-        'Author.objects.values("age").annotate(books=Count("book"))  # Meta.ordering = ["name"]',
-        lambda: Author.objects.values("age").annotate(books=Count("book")),
-        columns=["age", "books"],
-    )
-    group_by_clause = step.queries[0].sql.upper().split("GROUP BY", 1)[1]
-    step.fact("name in GROUP BY", "NAME" in group_by_clause)
-
-
-class ConceptForm(LabForm):
-    min_items = forms.IntegerField(min_value=0, max_value=100, initial=10, label="More than this many items")
-
-
-@demo(
-    "orm.concept-orders",
-    title="The concept page's Order examples, corrected",
-    form=ConceptForm,
-    description="Orders with more than N line items (annotate + filter → HAVING), and orders whose total beats the discounted price (F()).",
-    reports=("sql",),
-)
-def concept_orders(lab, data):
-    n = data["min_items"]
-    annotated, _ = run_query(
-        lab,
-        f"Orders with more than {n} items",
-        code_of(orders_with_many_items) + f"\n\norders_with_many_items({n})",
-        lambda: orders_with_many_items(n),
-        columns=["pk", "total_items"],
-        explain=data["explain"],
-    )
-    # alias() when the count is only needed for the filter: the same HAVING, one column less to send back.
-    aliased, _ = run_query(
-        lab,
-        "alias() instead of annotate()",
-        f'Order.objects.alias(total_items=Count("items")).filter(total_items__gt={n})',
-        lambda: Order.objects.alias(total_items=Count("items")).filter(total_items__gt=n),
-        columns=["pk"],
-        explain=data["explain"],
-    )
-    for step in (annotated, aliased):
-        select, _, rest = step.queries[0].sql.partition(" FROM ")
-        step.fact("total_items in SELECT", '"total_items"' in select)
-        step.fact("HAVING", "HAVING" in rest)
-    run_query(
-        lab,
-        "Orders that got a discount",
-        code_of(discounted_orders),
-        discounted_orders,
-        columns=["pk", "total_price", "discounted_price"],
-        explain=data["explain"],
-    )
+    step = query_step(lab, "Count(filter=...)", partial(count_high_and_low, data["threshold"]), explain=data["explain"])
+    step.fact("result", step.result, "result")
+    step.fact("filter_where", "FILTER (WHERE" in step.queries[0].sql.upper(), "SQL uses FILTER (WHERE ...)")
+    result = step.result
+    lab.headline(f"high={result['high']}, low={result['low']} from {n_queries(len(step.queries))}", focus=step)

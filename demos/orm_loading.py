@@ -2,80 +2,44 @@
 
 from __future__ import annotations
 
-import time
+from functools import partial
 
 from django import forms
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from lab.recorder import paused
-from lab.registry import demo
-from sandbox.models import Author, Book
+from lab.registry import Prediction, demo
+from sandbox.models import Book
+from sandbox.teaching.orm_loading import (
+    author_names,
+    author_names_prefetched,
+    author_names_streamed,
+    older_author_names_filtered,
+    older_author_names_prefetched,
+    prices_after_only_title,
+    publisher_names,
+    publisher_names_as_values,
+    publisher_names_prefetched,
+    publisher_names_select_related,
+    with_authors,
+)
 
-from .orm_lab import MAX_ROWS, LabForm, explain_step
+from .orm_lab import LabForm, measured, query_step
 
 LARGE_FROM = 1000  # pks from here on belong to `manage.py seed --size N` (sandbox.seed.load_large)
 
-
 # Each strategy reads the same thing for every book; only how the data is loaded changes.
-# label -> (the code shown, a function from the base queryset to rows)
-STRATEGIES = {
-    "naive": (
-        "[(b.title, b.publisher.name) for b in books]",
-        lambda books: [(b.title, b.publisher.name) for b in books],
-    ),
-    "select_related": (
-        '[(b.title, b.publisher.name) for b in books.select_related("publisher")]',
-        lambda books: [(b.title, b.publisher.name) for b in books.select_related("publisher")],
-    ),
-    "prefetch_publisher": (
-        '[(b.title, b.publisher.name) for b in books.prefetch_related("publisher")]',
-        lambda books: [(b.title, b.publisher.name) for b in books.prefetch_related("publisher")],
-    ),
-    "authors_naive": (
-        "[(b.title, [a.name for a in b.authors.all()]) for b in books]",
-        lambda books: [(b.title, [a.name for a in b.authors.all()]) for b in books],
-    ),
-    "authors_prefetch": (
-        '[(b.title, [a.name for a in b.authors.all()]) for b in books.prefetch_related("authors")]',
-        lambda books: [(b.title, [a.name for a in b.authors.all()]) for b in books.prefetch_related("authors")],
-    ),
-    "prefetch_then_filter": (
-        '# .filter() on the manager ignores the prefetched rows\n[(b.title, [a.name for a in b.authors.filter(age__gt=45)]) for b in books.prefetch_related("authors")]',
-        lambda books: [
-            (b.title, [a.name for a in b.authors.filter(age__gt=45)]) for b in books.prefetch_related("authors")
-        ],
-    ),
-    "prefetch_to_attr": (
-        'older = Prefetch("authors", queryset=Author.objects.filter(age__gt=45), to_attr="older")\n'
-        "[(b.title, [a.name for a in b.older]) for b in books.prefetch_related(older)]",
-        lambda books: [
-            (b.title, [a.name for a in b.older])
-            for b in books.prefetch_related(
-                Prefetch("authors", queryset=Author.objects.filter(age__gt=45), to_attr="older")
-            )
-        ],
-    ),
-    "only_then_deferred": (
-        '# price was deferred: reading it costs one query per book\n[(b.title, b.price) for b in books.only("title")]',
-        lambda books: [(b.title, b.price) for b in books.only("title")],
-    ),
-    "values": (
-        '[(row["title"], row["publisher__name"]) for row in books.values("title", "publisher__name")]',
-        lambda books: [(row["title"], row["publisher__name"]) for row in books.values("title", "publisher__name")],
-    ),
+STRATEGIES = {  # key -> (label, teaching function over the base queryset)
+    "naive": ("publisher, naive loop (N+1)", publisher_names),
+    "select_related": ("publisher, select_related", publisher_names_select_related),
+    "prefetch_publisher": ("publisher, prefetch_related", publisher_names_prefetched),
+    "authors_naive": ("authors, naive loop (N+1)", author_names),
+    "authors_prefetch": ("authors, prefetch_related", author_names_prefetched),
+    "prefetch_then_filter": ("authors, prefetch then .filter()", older_author_names_filtered),
+    "prefetch_to_attr": ("authors, Prefetch(queryset=, to_attr=)", older_author_names_prefetched),
+    "only_then_deferred": ("price after only('title')", prices_after_only_title),
+    "values": ("values('title', 'publisher__name')", publisher_names_as_values),
 }
-LABELS = {
-    "naive": "publisher, naive loop (N+1)",
-    "select_related": "publisher, select_related",
-    "prefetch_publisher": "publisher, prefetch_related",
-    "authors_naive": "authors, naive loop (N+1)",
-    "authors_prefetch": "authors, prefetch_related",
-    "prefetch_then_filter": "authors, prefetch then .filter()",
-    "prefetch_to_attr": "authors, Prefetch(queryset=, to_attr=)",
-    "only_then_deferred": "price after only('title')",
-    "values": "values('title', 'publisher__name')",
-}
-CHOICES = [(key, LABELS[key]) for key in STRATEGIES]
+CHOICES = [(key, label) for key, (label, _) in STRATEGIES.items()]
 
 
 def book_set(which: str, limit: int) -> QuerySet:
@@ -83,6 +47,11 @@ def book_set(which: str, limit: int) -> QuerySet:
     if which == "large":
         return Book.objects.filter(pk__gte=LARGE_FROM).order_by("pk")[:limit]
     return Book.objects.filter(pk__lt=LARGE_FROM).order_by("pk")
+
+
+def fresh(fn, books: QuerySet):
+    """A timed trial: `books.all()` is a new queryset, so no result cache is reused between trials."""
+    return fn(books.all())
 
 
 class LoadingForm(LabForm):
@@ -105,49 +74,46 @@ class LoadingForm(LabForm):
     form=LoadingForm,
     description="The same list read with different loading strategies. The first run of each is recorded; the timed trials run unrecorded.",
     reports=("sql", "timing"),
+    shows=tuple(fn for _, fn in STRATEGIES.values()),
+    predictions=(
+        Prediction(
+            "Over the 5 canonical books, how many queries does the “Load with” strategy send?",
+            ("1", "2", "6", "7"),
+            answer=lambda lab: str(lab.steps[0].facts.get("queries", "")) if lab.steps else "",
+            explain="A naive loop sends 1 query for the books and 1 more per book (N+1); select_related joins "
+            "(1); prefetch_related adds one IN (...) query per relation (2); a .filter() on a prefetched "
+            "manager ignores the prefetch (7).",
+            see="#the-n1-loop",
+        ),
+    ),
 )
 def related_loading(lab, data):
     books = book_set(data["books"], data["limit"])
-    with paused():
-        count = books.count()
+    count = books.count()
     chosen = [data["strategy"]] + ([data["compare_with"]] if data["compare_with"] else [])
-    series = []
+    steps = []
     for key in chosen:
-        code, load = STRATEGIES[key]
-        with lab.step(LABELS[key], code=f"books = {_books_code(data)}\n{code}") as s:
-            rows = load(books.all())
-            s.fact("books", count)
-            s.fact("queries", len(s.queries))
-            s.fact("query time (ms)", round(s.query_ms, 3))
-            s.table(["title", "related"], rows[:MAX_ROWS])
-            if len(rows) > MAX_ROWS:
-                s.note(f"Showing the first {MAX_ROWS} of {len(rows)} rows.")
-        if data["explain"]:
-            explain_step(s)
-        series.append((key, _time(load, books, data["trials"], lab)))  # the short key fits the chart's label column
-    with lab.step("Timings") as s:
-        s.fact("books in each run", count)
+        label, fn = STRATEGIES[key]
+        step = query_step(
+            lab, label, partial(fn, books.all()), key=key, columns=["title", "related"], explain=data["explain"]
+        )
+        step.fact("books", count, "books")
+        steps.append(step)
+    with lab.section("Timings", key="timings") as timings:
+        timings.fact("books", count, "books in each run")
         if not count:
-            s.note("No books in this set: load the large seed with `manage.py seed --size 100000`.")
-        for key, samples in series:
-            s.timings(key, samples)
-
-
-def _books_code(data) -> str:
-    if data["books"] == "large":
-        return f'Book.objects.filter(pk__gte={LARGE_FROM}).order_by("pk")[:{data["limit"]}]'
-    return f'Book.objects.filter(pk__lt={LARGE_FROM}).order_by("pk")'
-
-
-def _time(load, books: QuerySet, trials: int, lab) -> list[float]:
-    samples = []
-    with paused():  # timed without the recorder's own overhead
-        for _ in range(trials):
-            lab.check_time()
-            started = time.perf_counter()
-            load(books.all())  # .all(): a fresh queryset, so no result cache is reused
-            samples.append((time.perf_counter() - started) * 1000)
-    return samples
+            timings.note("No books in this set: load the large seed with `manage.py seed --size 100000`.")
+        for key in chosen:  # the short key fits the chart's label column
+            lab.trials(timings, key, partial(fresh, STRATEGIES[key][1], books), data["trials"])
+    first, last = steps[0], steps[-1]
+    if last is not first:
+        headline = (
+            f"{first.facts['queries']} queries with {first.key} → {last.facts['queries']} with {last.key}, "
+            f"over {count} books"
+        )
+    else:
+        headline = f"{first.label}: {first.facts['queries']} queries over {count} books"
+    lab.headline(headline, focus=last)
 
 
 class IteratorForm(LabForm):
@@ -156,23 +122,52 @@ class IteratorForm(LabForm):
     )
 
 
+def _iterated(lab) -> str:
+    if measured(lab, "iterate", "error_type"):
+        return "an error"
+    return str(measured(lab, "iterate", "queries"))
+
+
 @demo(
     "orm.iterator",
     title="iterator() after prefetch_related()",
     form=IteratorForm,
     description="iterator() streams rows without filling the result cache; with prefetch_related it prefetches one chunk at a time.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "Iterating the 5 canonical books with your chunk_size: how many queries go out?",
+            ("2", "4", "6", "an error"),
+            answer=_iterated,
+            explain="One query streams the books; each chunk of chunk_size books gets one prefetch query for its "
+            "authors. Without a chunk_size, Django refuses.",
+            see="#large-results-iterator",
+        ),
+    ),
 )
 def iterator_demo(lab, data):
     size = int(data["chunk_size"]) if data["chunk_size"] else None
-    args = f"chunk_size={size}" if size else ""
-    code = f'qs = Book.objects.filter(pk__lt={LARGE_FROM}).prefetch_related("authors").order_by("pk")\nfor b in qs.iterator({args}): ...'
-    with lab.step("iterate", code=code, expect=ValueError) as s:
-        qs = Book.objects.filter(pk__lt=LARGE_FROM).prefetch_related("authors").order_by("pk")
-        rows = [(b.title, [a.name for a in b.authors.all()]) for b in qs.iterator(chunk_size=size)]
-        s.fact("books", len(rows))
-        s.fact("queries", len(s.queries))
-        s.fact("author queries (one per chunk)", sum(1 for q in s.queries if "sandbox_author" in q.sql))
-        s.fact("result cache filled", qs._result_cache is not None)
-    if data["explain"]:
-        explain_step(lab.get("iterate"))
+    prefetch = lab.step("Add prefetch_related('authors')", partial(with_authors, book_set("canonical", 0)))
+    qs = prefetch.result
+    step = query_step(
+        lab,
+        "Iterate in chunks",
+        partial(author_names_streamed, qs, size),
+        key="iterate",
+        columns=["title", "authors"],
+        expect=ValueError,
+        explain=data["explain"],
+    )
+    step.fact("books", step.facts["rows"], "books")
+    step.fact(
+        "author_queries", sum(1 for q in step.queries if "sandbox_author" in q.sql), "author queries (one per chunk)"
+    )
+    step.fact("result_cache_filled", qs._result_cache is not None, "result cache filled")
+    if step.error:
+        headline = f"iterator() after prefetch_related() without a chunk_size: {step.error_type}"
+    else:
+        headline = (
+            f"chunk_size={size}: 1 query for the books and {step.facts['author_queries']} for their authors, "
+            f"one per chunk; the result cache stays empty"
+        )
+    lab.headline(headline, focus=step)

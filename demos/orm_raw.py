@@ -1,24 +1,35 @@
-"""ORM lesson 7: raw SQL (raw(), cursor, RawSQL) and SQL injection, shown safely."""
+"""ORM lesson 7: raw SQL (raw(), cursor, RawSQL) and SQL injection, run where it can reach nothing.
+
+The injection demo runs both versions of the search in a throwaway in-memory
+SQLite database that holds only the books the lesson shows (demos/orm_scratch.py):
+the learner's text really becomes SQL, and there is nothing else for it to read.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
-from django.db.models import DecimalField
-from django.db.models.expressions import RawSQL
+from django.db import DatabaseError
 
-from lab.recorder import paused
-from lab.registry import demo
+from lab.registry import Prediction, demo
 from lab.sqldiff import show_sql_diff
 from sandbox.models import Book
+from sandbox.teaching.orm_raw import (
+    books_from_price,
+    books_per_publisher_from,
+    books_with_vat,
+    dict_rows,
+    find_books,
+    find_books_unsafe,
+    raw_without_primary_key,
+)
 
-from .orm_lab import LabForm, run_query, savepoint
+from .orm_lab import LabForm, column, measured, query_step, sources
+from .orm_loading import LARGE_FROM
+from .orm_scratch import COLUMNS, lesson_books, tables_in
 
 
 class RawForm(LabForm):
@@ -27,181 +38,127 @@ class RawForm(LabForm):
     )
 
 
-def dict_rows(cursor) -> list[dict]:
-    """cursor.fetchall() as dicts, keyed by column name (Django docs' `dictfetchall`)."""
-    columns = [col[0] for col in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 @demo(
     "orm.raw",
     title="Three ways to write SQL yourself",
     form=RawForm,
     description="raw() maps rows to models, a cursor gives you tuples, RawSQL puts a fragment inside an ORM query. All take params.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "raw() without the primary key in its SELECT: does the query reach the database before Django complains?",
+            ("yes", "no"),
+            answer=lambda lab: "yes" if measured(lab, "raw_without_primary_key", "queries") else "no",
+            explain="Django finds the missing primary key in the columns the database sent back, so the query "
+            "has already run.",
+            see="#three-ways-to-write-sql-yourself",
+        ),
+    ),
 )
 def raw_sql(lab, data):
-    price = data["min_price"]
-    run_query(
+    price, explain = data["min_price"], data["explain"]
+    raw = query_step(
         lab,
         "Book.objects.raw()",
-        'Book.objects.raw("SELECT id, title, price FROM sandbox_book WHERE price >= %s ORDER BY title", [min_price])',
-        lambda: Book.objects.raw("SELECT id, title, price FROM sandbox_book WHERE price >= %s ORDER BY title", [price]),
+        partial(books_from_price, price),
         columns=["pk", "title", "price"],
-        explain=data["explain"],
+        explain=explain,
     )
-    code = 'Book.objects.raw("SELECT title FROM sandbox_book")  # no primary key selected'
-    with lab.step("raw() without the primary key", code=code, expect=FieldDoesNotExist):
-        list(Book.objects.raw("SELECT title FROM sandbox_book"))
-
-    def with_cursor():
-        with connection.cursor() as cursor:
-            # A dict of params with %(name)s placeholders: Django converts them for every backend, SQLite included.
-            cursor.execute(
-                "SELECT p.name, COUNT(*) AS books FROM sandbox_book b JOIN sandbox_publisher p ON p.id = b.publisher_id"
-                " WHERE b.price >= %(min_price)s GROUP BY p.name ORDER BY p.name",
-                {"min_price": price},
-            )
-            return dict_rows(cursor)
-
-    run_query(
+    no_pk = lab.step("raw() without the primary key", raw_without_primary_key, expect=FieldDoesNotExist)
+    no_pk.fact("queries", len(no_pk.queries), "queries sent")
+    query_step(
         lab,
         "connection.cursor()",
-        "with connection.cursor() as cursor:\n"
-        '    cursor.execute("SELECT p.name, COUNT(*) AS books FROM ... WHERE b.price >= %(min_price)s ...",'
-        ' {"min_price": min_price})\n'
-        "    rows = dict_rows(cursor)",
-        with_cursor,
-        explain=data["explain"],
+        partial(books_per_publisher_from, price),
+        code=sources(dict_rows, books_per_publisher_from),
+        explain=explain,
     )
-    run_query(
+    query_step(
         lab,
         "RawSQL inside an ORM query",
-        'Book.objects.annotate(with_vat=RawSQL("price * %s", [Decimal("1.2")], output_field=DecimalField()))'
-        ".filter(price__gte=min_price)",
-        lambda: (
-            Book.objects.annotate(with_vat=RawSQL("price * %s", [Decimal("1.2")], output_field=DecimalField()))
-            .filter(price__gte=price)
-            .order_by("title")
-        ),
+        partial(books_with_vat, price),
         columns=["title", "price", "with_vat"],
-        explain=data["explain"],
+        explain=explain,
     )
-
-
-def no_stacked_statements(value: str) -> None:
-    # Defence in depth: the query template is fixed and runs read-only, but a ';' never gets near it.
-    if ";" in value:
-        raise forms.ValidationError("A ';' would start a second statement; this lab does not run those.")
-
-
-# What the vulnerable query may be made to do: compare the book's own columns. Nothing else may become SQL, so
-# no UNION, subquery or function can read another table (other learners' data, password hashes).
-KEYWORDS = {"or", "and", "not", "like", "is", "null", "true", "false"}
-COLUMNS = {"id", "title", "price", "pages", "rating", "stock", "blurb", "publisher_id", "review_count"}
-OPERATORS = set(" =<>!()%+*-.,0123456789")
-
-
-def code_outside_quotes(value: str) -> str:
-    """The parts of `value` that SQL reads as code once it is pasted between the template's '...' quotes."""
-    code, inside, i = [], True, 0
-    while i < len(value):
-        char = value[i]
-        if char == "'" and inside and value[i + 1 : i + 2] == "'":
-            i += 2  # '' is a quote inside the string
-            continue
-        if char == "'":
-            inside = not inside
-            code.append(" ")
-        elif not inside:
-            code.append(char)
-        i += 1
-    return "".join(code)
-
-
-def only_comparisons_on_books(value: str) -> None:
-    code = code_outside_quotes(value)
-    words = {word.lower() for word in re.findall(r"[A-Za-z_]\w*", code)} - KEYWORDS - COLUMNS
-    odd = {char for char in code if char not in OPERATORS and not (char.isascii() and (char.isalnum() or char == "_"))}
-    if words or odd:
-        found = ", ".join(sorted(words | odd))
-        raise forms.ValidationError(
-            f"Outside the quotes this lab only lets your text compare the book's own columns with AND, OR, NOT, "
-            f"LIKE and IS (found: {found}), so it can never read another table."
-        )
+    lab.headline(
+        f"raw() found {column(raw, 'title')} from {price}; without the primary key: {no_pk.error_type} after "
+        f"{len(no_pk.queries)} query",
+        focus=raw,
+    )
 
 
 class InjectionForm(LabForm):
     title = forms.CharField(
         max_length=80,
         initial="x' OR '1'='1",
-        validators=[no_stacked_statements, only_comparisons_on_books],
         label="Search title",
-        help_text="Goes into a fixed SELECT; try x' OR '1'='1",
+        help_text="Pasted into a fixed SELECT on a throwaway copy of the books table; try x' OR '1'='1",
     )
 
 
-SAFE = 'Book.objects.raw("SELECT * FROM sandbox_book WHERE title = %s", [title])'
-UNSAFE = "Book.objects.raw(\"SELECT * FROM sandbox_book WHERE title = '%s'\" % title)  # NEVER do this"
+# Errors that come from the throwaway database's fences rather than from SQL syntax (demos/orm_scratch.py).
+WHY = {
+    "interrupted": "The throwaway database stops any statement after a fixed number of steps.",
+    "not authorized": "The throwaway database allows reading its table and nothing else.",
+    "string or blob too big": "The throwaway database refuses any value over 1,000 bytes.",
+}
 
 
-@contextmanager
-def read_only() -> Iterator[None]:
-    """Make the database refuse writes for the block (the demo's transaction is rolled back anyway).
-
-    Switching it on and off is the lab's bookkeeping, so those statements are not recorded.
-    """
-    sqlite = connection.vendor == "sqlite"
-    with savepoint(rollback=True):  # on PostgreSQL, rolling back to the savepoint restores read-write
-        with paused(), connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
-        try:
-            yield
-        finally:
-            if sqlite:  # a PRAGMA is not undone by a rollback
-                with paused(), connection.cursor() as cursor:
-                    cursor.execute("PRAGMA query_only = OFF")
+def _formatted_rows(lab) -> str:
+    if measured(lab, "find_books_unsafe", "error_type"):
+        return "an error"
+    rows, total = measured(lab, "find_books_unsafe", "rows"), measured(lab, "find_books_unsafe", "books_in_table")
+    return f"all {total}" if rows == total else str(rows)
 
 
 @demo(
     "orm.injection",
     title="SQL injection: the same input through params and through string formatting",
     form=InjectionForm,
-    description="The query template is fixed and runs read-only; only your search text changes.",
+    description="Both searches run in a throwaway in-memory database that holds only the five books; "
+    "only your search text changes.",
     reports=("sql",),
+    predictions=(
+        Prediction(
+            "How many books does the string-formatted query return for your text?",
+            ("0", "1", "all 5", "an error"),
+            answer=_formatted_rows,
+            explain="With string formatting a quote in your text closes the SQL string and the rest becomes SQL: "
+            "x' OR '1'='1 makes the WHERE true for every row. With params the text is one value.",
+            see="#injection-the-same-input-two-ways",
+        ),
+    ),
 )
 def injection(lab, data):
-    title = data["title"]
-    with read_only():
-        safe, _ = run_query(
-            lab,
-            "params (safe)",
-            SAFE,
-            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = %s", [title]),
-            columns=["pk", "title"],
-            explain=data["explain"],
+    title, explain = data["title"], data["explain"]
+    books = list(Book.objects.filter(learner="", pk__lt=LARGE_FROM).order_by("pk").values_list(*COLUMNS))
+    with lesson_books(books) as db:
+        safe = query_step(
+            lab, "params (safe)", partial(find_books, title, using=db), columns=["pk", "title"], explain=explain
         )
-        unsafe, _ = run_query(
+        unsafe = query_step(
             lab,
             "string formatting (vulnerable)",
-            UNSAFE,
-            # The vulnerable pattern, on purpose: this is what the lesson warns against.
-            lambda: Book.objects.raw("SELECT * FROM sandbox_book WHERE title = '%s'" % title.replace("%", "%%")),  # noqa: UP031, S608
+            partial(find_books_unsafe, title, using=db),
             columns=["pk", "title"],
-            explain=data["explain"],
-            db_error_expected=True,  # input that breaks the SQL's syntax is a lesson too, not a crash
+            # Text that breaks the SQL's syntax is a lesson too: the database's error is shown, not a crash.
+            expect=DatabaseError,
+            savepoint_on_error=False,  # the throwaway database runs in autocommit; the site's is untouched
+            explain=explain,
         )
-    unsafe.note("The lab doubles any % in your text, so that the formatting itself cannot fail.")
-    with lab.step("params vs string formatting") as s:
+        tables = tables_in(db)
+    with lab.section("params vs string formatting", key="diff") as diff:
         # The statement text each version sent: with params it never changes, whatever the learner types.
         changed = show_sql_diff(
-            s, "The SQL text each version sent", "params", safe.queries, "formatting", unsafe.queries
+            diff, "The SQL text each version sent", "params", safe.queries, "formatting", unsafe.queries
         )
-        s.fact("SQL lines that differ", changed)
-    with paused():
-        total = Book.objects.count()
+        diff.fact("sql_lines_differ", changed, "SQL lines that differ")
     for step in (safe, unsafe):
-        step.fact("books in the table", total)
-        step.fact("ran read-only", True)
+        step.fact("books_in_table", len(books), "books in the table")
+        step.fact("database", f"in-memory SQLite, this run only: tables {tables}", "where it ran")
         # The logged form: for the safe query the value is shown inline but was sent separately.
-        step.fact("SQL as logged", step.queries[0].display)
+        step.fact("sql_as_logged", step.queries[0].display if step.queries else "", "SQL as logged")
+    if unsafe.error in WHY:
+        unsafe.note(WHY[unsafe.error])
+    found = f"{unsafe.error_type} ({unsafe.error})" if unsafe.error else f"{unsafe.facts['rows']} rows"
+    lab.headline(f"params: {safe.facts['rows']} rows; string formatting: {found} (of {len(books)} books)", focus=unsafe)

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import pickle
-import time
 from decimal import Decimal
+from functools import partial
+from urllib.parse import urlencode
 
 from django import forms
-from django.test import Client
 from django.urls import reverse
 
-from lab.recorder import paused
-from lab.registry import demo
+from lab.handler import send
+from lab.recorder import call_text, source_code
+from lab.registry import Prediction, demo
 from lab.sqldiff import show_sql_diff
+from sandbox.endpoints.orm import sales_report_csv
 from sandbox.models import Author
 from sandbox.queries_orm import SORTS, best_seller_per_store, catalogue, revenue_per_publisher_per_month, units_sold
+from sandbox.teaching.orm_selective import (
+    full_objects,
+    only_title_and_price,
+    values_list_title_and_price,
+    values_title_and_price,
+)
 
-from .orm_lab import MAX_ROWS, LabForm, code_of, explain_step, run_query
-from .orm_loading import book_set
+from .orm_lab import LabForm, measured, n_queries, plural, query_step, rows_of, sources
+from .orm_loading import book_set, fresh
 
 # -- (a) The sales report --------------------------------------------------------
 
@@ -32,34 +40,50 @@ class SalesForm(LabForm):
     form=SalesForm,
     description="Annotations, a window and correlated subqueries; then the same rows downloaded from a real CSV view.",
     reports=("sql", "headers"),
+    predictions=(
+        Prediction(
+            "Best seller per store, with its units sold, for every store: how many queries?",
+            ("1", "3", "4"),
+            answer=lambda lab: str(measured(lab, "best_seller_per_store", "queries")),
+            explain="The per-store work happens in correlated subqueries inside one SELECT.",
+            see="#use-case-a-sales-report",
+        ),
+    ),
 )
 def sales_report(lab, data):
-    year = data["year"]
-    run_query(
+    year, explain = data["year"], data["explain"]
+    revenue = query_step(
         lab,
         "Revenue per publisher per month",
-        code_of(revenue_per_publisher_per_month) + f"\n\nrevenue_per_publisher_per_month(year={year})",
-        lambda: revenue_per_publisher_per_month(year),
+        partial(revenue_per_publisher_per_month, year),
         columns=["month", "publisher", "units", "revenue", "rank_in_month"],
-        explain=data["explain"],
+        explain=explain,
     )
-    run_query(
+    best = query_step(
         lab,
         "Best seller per store",
-        code_of(units_sold) + "\n\n" + code_of(best_seller_per_store),
         best_seller_per_store,
+        code=sources(units_sold, best_seller_per_store),
         columns=["name", "best_seller", "units"],
-        explain=data["explain"],
+        explain=explain,
     )
-    url = reverse("orm-sales-report") + "?report=revenue" + (f"&year={year}" if year else "")
-    with lab.step("Download it as CSV", code=f'Client().get("{url}")') as s:
-        response = Client().get(url)  # a real request through the site's middleware and the view
-        s.request_headers = {"GET": url}
-        s.response_headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "Content-Disposition")}
-        s.fact("status", response.status_code)
-        lines = response.content.decode().splitlines()
-        s.fact("CSV lines (header included)", len(lines))
-        s.table(["first lines of the CSV"], [[line] for line in lines[:6]])
+    url = reverse("orm-sales-report") + "?" + urlencode({"report": "revenue", **({"year": year} if year else {})})
+    # A real request to the real view: its code panel is the view, its call line the request.
+    with lab.section("Download it as CSV", key="csv", code=source_code(sales_report_csv)) as csv:
+        csv.call = f"GET {url}"
+        response = send([], url)
+    csv.request_headers = {"GET": url}
+    csv.response_headers = {k: v for k, v in response.headers.items() if k in ("Content-Type", "Content-Disposition")}
+    lines = response.content.decode().splitlines()
+    csv.fact("status", response.status_code, "status")
+    csv.fact("lines", len(lines), "CSV lines (header included)")
+    csv.table(["first lines of the CSV"], [[line] for line in lines[:6]])
+    stores = ", ".join(f"{name} {title}" for name, title, _ in rows_of(best))
+    lab.headline(
+        f"{revenue.facts['rows']} revenue rows; best sellers ({stores}) from {n_queries(best.facts['queries'])}; "
+        f"the CSV has {len(lines)} lines",
+        focus=best,
+    )
 
 
 # -- (b) The catalogue search ----------------------------------------------------
@@ -96,21 +120,23 @@ FILTER_ORDER = ["min_price", "max_price", "min_rating", "author", "in_stock"]
 )
 def catalogue_search(lab, data):
     applied = {"sort": data["sort"]}
-    steps = [("No filters", dict(applied))]
+    runs = [("No filters", "no_filters", dict(applied))]
     for name in FILTER_ORDER:
         value = data[name]
         if value is None or value is False:
             continue
         applied[name] = value.pk if name == "author" else value
-        steps.append((f"+ {name}", dict(applied)))
+        runs.append((f"+ {name}", name, dict(applied)))
     previous = None
-    for label, kwargs in steps:
-        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        step, _ = run_query(
+    for label, key, kwargs in runs:
+        search = partial(catalogue, **kwargs)
+        # The first step shows catalogue()'s source; the others show only the call, the one thing that changed.
+        step = query_step(
             lab,
             label,
-            f"catalogue({args})",
-            lambda kwargs=kwargs: catalogue(**kwargs),
+            search,
+            key=key,
+            code=None if previous is None else call_text(search),
             columns=["title", "price", "rating", "stock"],
             explain=data["explain"],
         )
@@ -118,24 +144,22 @@ def catalogue_search(lab, data):
             changed = show_sql_diff(
                 step, "SQL this filter changed", "the step before", previous.queries, "this step", step.queries
             )
-            step.fact("SQL lines that differ", changed)
+            step.fact("sql_lines_differ", changed, "SQL lines that differ")
         previous = step
-    lab.steps[0].code = code_of(catalogue) + "\n\n" + lab.steps[0].code
+    first = lab.steps[0]
+    lab.headline(
+        f"{first.facts['rows']} books with no filters → {previous.facts['rows']} after {plural(len(runs) - 1, 'filter')}",
+        focus=previous,
+    )
 
 
 # -- (c) Selective retrieval -----------------------------------------------------
 
-SHAPES = {  # label -> (code, function from the base queryset to rows)
-    "full objects": ("list(books)", list),
-    'only("title", "price")': ('list(books.only("title", "price"))', lambda b: list(b.only("title", "price"))),
-    'values("title", "price")': (
-        'list(books.values("title", "price"))',
-        lambda b: list(b.values("title", "price")),
-    ),
-    'values_list("title", "price")': (
-        'list(books.values_list("title", "price"))',
-        lambda b: list(b.values_list("title", "price")),
-    ),
+SHAPES = {  # step key -> (label, short label for the chart, teaching function)
+    "full_objects": ("full objects", "full objects", full_objects),
+    "only": ('only("title", "price")', "only()", only_title_and_price),
+    "values": ('values("title", "price")', "values()", values_title_and_price),
+    "values_list": ('values_list("title", "price")', "values_list()", values_list_title_and_price),
 }
 
 
@@ -153,33 +177,34 @@ class SelectiveForm(LabForm):
     form=SelectiveForm,
     description="The same listing (title and price) fetched four ways: columns selected, bytes the rows take when pickled, and time.",
     reports=("sql", "timing"),
+    shows=tuple(fn for _, _, fn in SHAPES.values()),
+    predictions=(
+        Prediction(
+            'How many columns does only("title", "price") select?',
+            ("2", "3", "13"),
+            answer=lambda lab: str(measured(lab, "only", "columns")),
+            explain="only() always adds the primary key, so the instances can still be saved and compared.",
+            see="#use-case-selective-retrieval",
+        ),
+    ),
 )
 def selective(lab, data):
     books = book_set(data["books"], data["limit"])
-    timings = []
-    for label, (code, fetch) in SHAPES.items():
-        with lab.step(label, code=code) as s:
-            rows = fetch(books.all())
-            sql = s.queries[0].sql
-            s.fact("books", len(rows))
-            s.fact("columns selected", sql[: sql.index(" FROM ")].count(", ") + 1)
-            s.fact("bytes (len(pickle.dumps(rows)))", len(pickle.dumps(rows)))
-            preview = [[r["title"], r["price"]] if isinstance(r, dict) else _pair(r) for r in rows[:MAX_ROWS]]
-            s.table(["title", "price"], preview)
-        if data["explain"]:
-            explain_step(s)
-        samples = []
-        with paused():
-            for _ in range(data["trials"]):
-                lab.check_time()
-                started = time.perf_counter()
-                fetch(books.all())
-                samples.append((time.perf_counter() - started) * 1000)
-        timings.append((label.split("(")[0] + "()" if "(" in label else label, samples))  # short: fits the chart
-    with lab.step("Timings") as s:
-        for label, samples in timings:
-            s.timings(label, samples)
-
-
-def _pair(row) -> list:
-    return list(row) if isinstance(row, tuple) else [row.title, row.price]
+    for key, (label, _, fn) in SHAPES.items():
+        step = query_step(
+            lab, label, partial(fn, books.all()), key=key, columns=["title", "price"], explain=data["explain"]
+        )
+        sql = step.queries[0].sql
+        step.fact("books", len(step.result), "books")
+        step.fact("columns", sql[: sql.index(" FROM ")].count(", ") + 1, "columns selected")
+        step.fact("bytes", len(pickle.dumps(step.result)), "bytes (len(pickle.dumps(rows)))")
+    with lab.section("Timings", key="timings") as timings:
+        for _, short, fn in SHAPES.values():
+            lab.trials(timings, short, partial(fresh, fn, books), data["trials"])
+    full, values = lab.get("full_objects").facts, lab.get("values").facts
+    lab.headline(
+        f"{full['books']} books: full objects pickle to {full['bytes']:,} bytes, values() to {values['bytes']:,} "
+        f"({full['bytes'] / max(values['bytes'], 1):.1f}× smaller); only() selects {lab.get('only').facts['columns']}"
+        " columns",
+        focus=lab.get("values"),
+    )

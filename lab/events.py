@@ -120,3 +120,4 @@ class Figure:
 
     label: str
     html: str  # a SafeString from a template or lab.render
+    kind: str = ""  # "onion": a drawing of the step's trace, which then replaces the plain trace list

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler, logger
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
@@ -42,10 +43,11 @@ class LabHandler(BaseHandler):
     """Django's request handler with a middleware list of its own."""
 
     def __init__(self, stack: Iterable[StackItem]):
-        super().__init__()
+        # Before super().__init__(): ASGIHandler's builds the chain there (see LabASGIHandler).
         self.stack: list[tuple[str, Factory]] = [
             (item, import_string(item)) if isinstance(item, str) else item for item in stack
         ]
+        super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
         # Mirrors django.core.handlers.base.BaseHandler.load_middleware (Django 5.2),
@@ -121,6 +123,15 @@ class LabHandler(BaseHandler):
         response._lab_headers = response_headers(response)
         _record("view", "out", status=response.status_code, added=dict(response._lab_headers))
         return response
+
+
+class LabASGIHandler(LabHandler, ASGIHandler):
+    """Django's ASGIHandler with a middleware list of its own, traced: an ASGI application any server can serve.
+
+    Its chain is built async (`load_middleware(is_async=True)`) when it is
+    created, as ASGIHandler's is; each request then runs in Django's
+    ThreadSensitiveContext, so thread hops are the ones a real deployment makes.
+    """
 
 
 @contextmanager

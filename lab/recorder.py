@@ -72,7 +72,13 @@ def active() -> Recorder | None:
 def source_code(fn: Callable[..., Any]) -> str:
     """The source of a teaching function (decorators included, as the learner would write it)."""
     target = fn.func if isinstance(fn, functools.partial) else fn
-    target = inspect.unwrap(target)
+    return _source_of(inspect.unwrap(target))
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_of(target: Callable[..., Any]) -> str:
+    # inspect.getsource() re-reads and re-tokenizes the file (about 0.3 ms a call); a function's source does not
+    # change while the process runs (the development server restarts on every edit).
     try:
         return textwrap.dedent(inspect.getsource(target)).rstrip() + "\n"
     except (OSError, TypeError):
@@ -88,7 +94,12 @@ def call_text(fn: Callable[..., Any]) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    model = getattr(value, "model", None)
+    if model is not None and hasattr(value, "query"):
+        # A queryset argument: its repr() would run a query inside the step (and count in its report).
+        text = f"<{type(value).__name__} of {model.__name__}>"
+    else:
+        text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -138,10 +149,15 @@ class Step:
     def note(self, line: str) -> None:
         self.log.append(line)
 
-    def figure(self, label: str, html: str) -> Figure:
-        figure = Figure(label, html)
+    def figure(self, label: str, html: str, kind: str = "") -> Figure:
+        figure = Figure(label, html, kind)
         self.figures.append(figure)
         return figure
+
+    @property
+    def draws_trace(self) -> bool:
+        """A figure draws this step's trace (the onion), so the report shows no second list of it."""
+        return any(f.kind == "onion" for f in self.figures)
 
     def timings(self, label: str, samples: list[float]) -> Series:
         series = Series(label, list(samples))

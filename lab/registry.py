@@ -82,7 +82,8 @@ class Demo:
         return "demo-" + self.slug.replace(".", "-")
 
     def form(self, data: Any = None) -> forms.Form:
-        return self.form_class(data=data, prefix=None)
+        # Ids carry the demo's: two cards on one lesson page may have fields of the same name.
+        return self.form_class(data=data, prefix=None, auto_id=f"{self.dom_id}-field-%s")
 
     def post_data(self, **overrides: Any) -> dict[str, Any]:
         """The form's initial values as a browser posts them, with `overrides` on top.

@@ -43,7 +43,13 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
         return _respond(
             request,
             demo,
-            render_report(demo, form=form, message="Some inputs need fixing before the demo can run.", status=400),
+            render_report(
+                demo,
+                request=request,
+                form=form,
+                message="Some inputs need fixing before the demo can run.",
+                status=400,
+            ),
             status=400,
         )
     options = {"disabled_receivers": request.POST.getlist("disabled_receivers")}

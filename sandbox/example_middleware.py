@@ -162,8 +162,13 @@ def sync_only(get_response):
 
 
 class MixinMiddleware(MiddlewareMixin):
-    """MiddlewareMixin is both sync and async capable: it follows the stack's mode, no adaptation."""
+    """MiddlewareMixin is both sync and async capable: it follows the stack's mode, no adaptation.
+
+    In async mode its hooks are still sync methods: MiddlewareMixin calls each
+    one through sync_to_async, so it runs in a worker thread, off the event loop.
+    """
 
     def process_response(self, request, response):
         response["X-Mixin"] = "async" if self.async_mode else "sync"
+        response["X-Mixin-Thread"] = threading.current_thread().name
         return response

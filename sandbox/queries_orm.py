@@ -3,6 +3,8 @@
 A lesson shows one with `/// sql | orm.<slug>` (compiled for the database in
 use); the demos call the very same functions, so the SQL in the prose is the
 SQL the Run button sends. Each function returns an unevaluated QuerySet.
+Lesson 5's window querysets live in sandbox/teaching/orm_windows.py, beside
+the frames and the window filter that Django refuses.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    RowRange,
     Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Rank, RowNumber, TruncMonth
+from django.db.models.functions import Coalesce, Rank, TruncMonth
 
 from .models import Book, Order, OrderItem, Publisher, Review, Store
 from .queries import named_query
@@ -152,45 +153,6 @@ def publishers_by_cheap_books(under: Decimal = Decimal("10")) -> QuerySet:
         Publisher.objects.annotate(cheap=FilteredRelation("book", condition=Q(book__price__lt=under)))
         .annotate(cheap_books=Count("cheap"))
         .order_by("name")
-    )
-
-
-# -- O5: windows ---------------------------------------------------------------
-
-
-@named_query("orm.price-rank")
-def price_rank_within_publisher() -> QuerySet:
-    return Book.objects.annotate(
-        price_rank=Window(Rank(), partition_by=F("publisher"), order_by=F("price").desc())
-    ).order_by("publisher__name", "price_rank")
-
-
-@named_query("orm.running-total")
-def running_total_of_price() -> QuerySet:
-    return Book.objects.annotate(
-        running_total=Window(Sum("price"), order_by=[F("price").asc(), F("pk").asc()])
-    ).order_by("price", "pk")
-
-
-@named_query("orm.frame-ties")
-def running_count_by_rating() -> QuerySet:
-    # Ordered by rating alone, the default frame (RANGE ... CURRENT ROW) takes in every book tied with this one;
-    # a ROWS frame, with pk to break the ties, stops at this row.
-    return Book.objects.annotate(
-        range_frame=Window(Count("pk"), order_by=F("rating").asc()),
-        rows_frame=Window(Count("pk"), order_by=[F("rating").asc(), F("pk").asc()], frame=RowRange(end=0)),
-    ).order_by("rating", "pk")
-
-
-@named_query("orm.top-per-publisher")
-def top_book_per_publisher() -> QuerySet:
-    # Filtering on a window makes Django wrap the query in a subquery (SQL has no QUALIFY).
-    return (
-        Book.objects.annotate(
-            rk=Window(RowNumber(), partition_by=F("publisher"), order_by=[F("rating").desc(), F("title").asc()])
-        )
-        .filter(rk=1)
-        .order_by("title")
     )
 
 

@@ -177,3 +177,29 @@ def test_error_pages_show_no_traceback_or_settings(probed, page):
     assert status == int(page)
     for leak in ("Traceback", "RuntimeError", "the view failed", SECRET, "SECRET_KEY", "INSTALLED_APPS", "sandbox/"):
         assert leak not in body, leak
+
+
+ASYNC_DEMO = """
+import json, django
+django.setup()
+from lab import registry
+from lab.runner import run_demo
+demo = registry.get("middleware.async")
+lab = run_demo(demo, {"sync_below": True, "mixin_below": False, "debug": True}, learner="0123456789abcdef")
+print(json.dumps({"error": lab.error, "loop": lab.get("server").facts["loop_thread"],
+                  "mode": lab.get("sync_below").facts["hybrid_mode"],
+                  "log": lab.get("sync_below").facts["django_request_log"]}))
+"""
+
+
+def test_the_async_demo_serves_its_own_uvicorn_in_a_classroom(tmp_path):
+    """DEBUG off and a real host name for the site; the demo's server process still answers on loopback."""
+    result = classroom(["-c", ASYNC_DEMO], tmp_path, DJANGO_ALLOWED_HOSTS="lab.example.org")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {
+        "error": "",
+        "loop": "MainThread",
+        "mode": "sync",
+        "log": "Asynchronous handler adapted for middleware sandbox.example_middleware.sync_only.",
+    }

@@ -42,7 +42,7 @@ def test_the_strip_chart_escapes_series_labels():
 
 
 def test_the_onion_escapes_layer_names_and_headers():
-    from demos.middleware_kit import onion_svg
+    from lab.onion import onion_svg
 
     trace = [
         TraceEvent(layer=SCRIPT, phase="in"),

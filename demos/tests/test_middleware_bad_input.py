@@ -17,7 +17,7 @@ BAD_INPUTS = [
     ("middleware.compose", {"order": " , ,", "path": "/sandbox/middleware/hooks/"}, "List at least one middleware"),
     ("middleware.compose", {"order": "A", "path": "/admin/"}, "Select a valid choice"),
     ("middleware.compose", {"order": "A", "path": "http://evil.example/"}, "Select a valid choice"),
-    ("middleware.compose", {"path": "/sandbox/middleware/hooks/"}, "This field is required"),
+    ("middleware.compose", {"path": "/sandbox/middleware/hooks/"}, "List at least one middleware"),
     ("middleware.production", {"path": "/sandbox/middleware/boom/"}, "Select a valid choice"),
     (
         "middleware.production",

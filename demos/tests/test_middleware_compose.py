@@ -1,17 +1,21 @@
 """M4: the onion composer. Real middleware, real misorders, and input validation through the real view."""
 
+import json
+import re
+from html import unescape as html_unescape
+
 import pytest
 
 from demos.middleware_kit import CATALOGUE
 
 
 def compose(run_demo, order, path="/sandbox/middleware/hooks/", **inputs):
-    return run_demo("middleware.compose", order=order, path=path, **inputs).steps[0]
+    return run_demo("middleware.compose", order=order, path=path, **inputs).get("request")
 
 
 def test_startproject_default_stack_answers_with_its_headers(run_demo):
     step = compose(run_demo, "Security,Session,Common,Csrf,Auth,Messages,XFrame")
-    assert step.facts["Final response"] == "200 OK"
+    assert step.facts["final_response"] == "200 OK"
     assert step.response_headers["X-Frame-Options"] == "DENY"
     assert step.response_headers["X-Content-Type-Options"] == "nosniff"
     assert step.response_headers["Referrer-Policy"] == "same-origin"
@@ -35,7 +39,7 @@ def test_reading_request_user_above_auth_fails_and_below_auth_sees_anonymous(run
 
 def test_maintenance_mode_answers_503_with_retry_after(run_demo):
     step = compose(run_demo, "RequestID,Maintenance,A")
-    assert step.facts["Final response"] == "503 Service Unavailable"
+    assert step.facts["final_response"] == "503 Service Unavailable"
     assert step.response_headers["Retry-After"] == "120"
     assert "X-Request-ID" in step.response_headers
     assert not any(e.layer == "A" and e.phase == "in" for e in step.trace)
@@ -44,16 +48,16 @@ def test_maintenance_mode_answers_503_with_retry_after(run_demo):
 def test_login_required_redirects_unless_the_view_is_exempt(run_demo):
     stack = "Session,Auth,LoginRequired"
     redirected = compose(run_demo, stack, "/sandbox/middleware/hooks/")
-    assert redirected.facts["Final response"] == "302 Found"
+    assert redirected.facts["final_response"] == "302 Found"
     assert redirected.response_headers["Location"] == "/accounts/login/?next=/sandbox/middleware/hooks/"
-    assert compose(run_demo, stack, "/sandbox/middleware/open/").facts["Final response"] == "200 OK"
+    assert compose(run_demo, stack, "/sandbox/middleware/open/").facts["final_response"] == "200 OK"
 
 
 def test_api_token_middleware_guards_api_views_except_public_ones(run_demo):
-    assert compose(run_demo, "ApiToken", "/sandbox/middleware/api/books/").facts["Final response"] == "401 Unauthorized"
+    assert compose(run_demo, "ApiToken", "/sandbox/middleware/api/books/").facts["final_response"] == "401 Unauthorized"
     ok = compose(run_demo, "ApiToken", "/sandbox/middleware/api/books/", send_token=True)
-    assert ok.facts["Final response"] == "200 OK"
-    assert compose(run_demo, "ApiToken", "/sandbox/middleware/api/health/").facts["Final response"] == "200 OK"
+    assert ok.facts["final_response"] == "200 OK"
+    assert compose(run_demo, "ApiToken", "/sandbox/middleware/api/health/").facts["final_response"] == "200 OK"
 
 
 def post(client, settings, order):
@@ -129,7 +133,7 @@ def test_custom_header_is_added_before_x_frame_options_on_the_way_out(run_demo):
 def test_who_am_i_above_auth_names_the_missing_attribute_as_an_attribute_error(run_demo):
     step = compose(run_demo, "WhoAmI,Session,Auth")
     assert step.error_type == "AttributeError"
-    assert step.facts["Final response"] == "500 Internal Server Error"
+    assert step.facts["final_response"] == "500 Internal Server Error"
 
 
 def test_the_step_shows_the_stack_as_a_real_middleware_setting(run_demo):
@@ -137,7 +141,65 @@ def test_the_step_shows_the_stack_as_a_real_middleware_setting(run_demo):
     assert step.code == (
         "MIDDLEWARE = [\n"
         "    'sandbox.middleware.RequestIDMiddleware',\n"
-        "    'sandbox.middleware.MaintenanceModeMiddleware',  # switched on for this run\n"
+        "    'sandbox.middleware.MaintenanceModeMiddleware',  # built with enabled=True for this run\n"
         "    'sandbox.example_middleware.A',\n"
-        "]"
+        "]\n\n# GET /sandbox/middleware/hooks/"
     )
+
+
+def test_the_composer_headline_and_prediction_give_the_status_of_the_stack_built(run_demo):
+    from lab import registry
+
+    (status,) = registry.get("middleware.compose").predictions
+    ok = run_demo("middleware.compose")
+    assert ok.headline_text == "200 OK through 7 layers"
+    assert status.grade(ok, "200") == (True, "200")
+    misordered = run_demo("middleware.compose", order="Auth,Session")
+    assert misordered.headline_text == "500 Internal Server Error through 2 layers: ImproperlyConfigured"
+    assert status.answer(misordered) == "500"
+    for order, path, answer in [
+        ("Session,Auth,LoginRequired", "/sandbox/middleware/hooks/", "302"),
+        ("ApiToken", "/sandbox/middleware/api/books/", "401"),
+        ("A", "/sandbox/middleware/no-such-page/", "404"),
+        ("RequestID,Maintenance", "/sandbox/middleware/hooks/", "503"),
+    ]:
+        lab = run_demo("middleware.compose", order=order, path=path)
+        assert status.answer(lab) == answer
+        assert answer in status.choices
+
+
+@pytest.mark.django_db
+def test_the_stack_field_is_a_text_field_the_stack_editor_script_enhances(seeded, client):
+    html = client.get("/middleware/ordering/").content.decode()
+    (field,) = re.findall(r"<input[^>]*data-stack-editor[^>]*>", html)
+    assert 'type="text"' in field and 'name="order"' in field
+    assert 'value="Security,Session,Common,Csrf,Auth,Messages,XFrame"' in field
+    assert json.loads(html_unescape(re.search(r'data-choices="([^"]*)"', field)[1])) == list(CATALOGUE)
+    assert 'data-max="16"' in field
+    assert '<script src="/static/js/stack-editor.js" defer></script>' in html
+    assert "<script>" not in html.split('data-demo="middleware.compose"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_bad_stack_gets_its_message_next_to_the_field_with_the_fields_label(client, settings):
+    response = post(client, settings, "Session,Nope")
+    assert response.status_code == 400
+    html = response.content.decode()
+    (slot,) = re.findall(r'<p class="demo-field__error" id="demo-middleware-compose-order-error"[^>]*>[^<]*</p>', html)
+    assert 'hx-swap-oob="true"' in slot and 'role="alert"' in slot
+    assert "MIDDLEWARE, outermost first: Unknown middleware: Nope." in slot
+    # The other fields' slots are swapped in empty, so an earlier message goes away.
+    assert '<p class="demo-field__error" id="demo-middleware-compose-path-error" hx-swap-oob="true"></p>' in html
+
+
+@pytest.mark.django_db
+def test_without_javascript_the_messages_stay_in_the_report_with_their_labels(client, settings):
+    settings.LAB_RATE_LIMIT = 0
+    response = client.post(
+        "/demos/middleware.compose/run/",
+        {"order": "Session,Nope", "path": "/sandbox/middleware/hooks/", "lesson": "middleware/ordering"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<strong>MIDDLEWARE, outermost first</strong>: Unknown middleware: Nope." in html
+    assert "hx-swap-oob" not in html

@@ -11,46 +11,46 @@ from sandbox.middleware import MaintenanceModeMiddleware
 
 
 def produce(run_demo, **inputs):
-    return run_demo("middleware.production", **inputs).steps[0]
+    return run_demo("middleware.production", **inputs).get("request")
 
 
 def test_a_sane_incoming_request_id_is_echoed_and_logged(run_demo):
     step = produce(run_demo, request_id="class-demo-42")
-    assert step.facts["X-Request-ID received"] == "class-demo-42"
-    assert step.facts["Request log lines"] == 1
+    assert step.facts["request_id_received"] == "class-demo-42"
+    assert step.facts["log_lines"] == 1
     (line,) = step.log
     # A healthy request logs at DEBUG: the report shows it, the site's INFO-level console does not.
     assert line.startswith(
         "DEBUG sandbox.requests [class-demo-42] method=GET path=/sandbox/middleware/books/ status=200"
     )
-    assert f"queries={step.facts['X-Lab-Queries']}" in line
+    assert f"queries={step.facts['x_lab_queries']}" in line
 
 
 def test_an_unsafe_request_id_is_replaced_by_a_fresh_one(run_demo):
     step = produce(run_demo, request_id="evil id\nwith newline")
-    received = step.facts["X-Request-ID received"]
+    received = step.facts["request_id_received"]
     assert re.fullmatch(r"[0-9a-f]{32}", received)
     assert f"[{received}]" in step.log[0]
 
 
 def test_no_request_id_sent_means_one_is_generated(run_demo):
     step = produce(run_demo, request_id="")
-    assert re.fullmatch(r"[0-9a-f]{32}", step.facts["X-Request-ID received"])
+    assert re.fullmatch(r"[0-9a-f]{32}", step.facts["request_id_received"])
 
 
 def test_server_timing_reports_the_query_count_the_lab_saw(run_demo):
     step = produce(run_demo)
     queries = len(step.queries)
-    assert step.facts["X-Lab-Queries"] == str(queries)
+    assert step.facts["x_lab_queries"] == str(queries)
     assert re.fullmatch(
-        rf'app;dur=[\d.]+;desc="[^"]+", sql;dur=[\d.]+;desc="{queries} queries"', step.facts["Server-Timing"]
+        rf'app;dur=[\d.]+;desc="[^"]+", sql;dur=[\d.]+;desc="{queries} queries"', step.facts["server_timing"]
     )
 
 
 def test_maintenance_mode_still_gets_an_id_and_a_log_line(run_demo):
     step = produce(run_demo, maintenance=True)
-    assert step.facts["Final response"] == "503 Service Unavailable"
-    assert step.facts["Retry-After"] == "120"
+    assert step.facts["final_response"] == "503 Service Unavailable"
+    assert step.facts["retry_after"] == "120"
     assert step.log[0].startswith(
         "INFO sandbox.requests [class-demo-42] method=GET path=/sandbox/middleware/books/ status=503"
     )
@@ -68,12 +68,12 @@ def test_maintenance_middleware_removes_itself_when_the_switch_is_off(settings):
 
 def test_api_views_need_a_token_unless_marked_public(run_demo):
     denied = produce(run_demo, path="/sandbox/middleware/api/books/")
-    assert denied.facts["Final response"] == "401 Unauthorized"
+    assert denied.facts["final_response"] == "401 Unauthorized"
     assert denied.response_headers["WWW-Authenticate"] == 'Bearer realm="lab"'
     assert denied.log[0].startswith("INFO sandbox.requests") and "status=401" in denied.log[0]
     allowed = produce(run_demo, path="/sandbox/middleware/api/books/", send_token=True)
-    assert allowed.facts["Final response"] == "200 OK"
-    assert produce(run_demo, path="/sandbox/middleware/api/health/").facts["Final response"] == "200 OK"
+    assert allowed.facts["final_response"] == "200 OK"
+    assert produce(run_demo, path="/sandbox/middleware/api/health/").facts["final_response"] == "200 OK"
 
 
 @pytest.mark.django_db
@@ -169,3 +169,17 @@ def test_the_demo_formats_log_lines_like_the_sites_console_without_the_timestamp
 
     console = settings.LOGGING["formatters"]["request"]["format"]
     assert console == "%(asctime)s " + LOG_FORMAT._fmt
+
+
+def test_the_production_headline_and_predictions_come_from_the_response(run_demo):
+    from lab import registry
+
+    echoed, queries = registry.get("middleware.production").predictions
+    lab = run_demo("middleware.production")
+    assert lab.headline_text == "200 OK; X-Request-ID echoed; X-Lab-Queries: 1; one log line at DEBUG level"
+    assert (echoed.answer(lab), queries.answer(lab)) == ("Yes", "1")
+    refused = run_demo("middleware.production", request_id="two words", maintenance=True)
+    assert refused.headline_text == (
+        "503 Service Unavailable; X-Request-ID refused: a fresh id came back; X-Lab-Queries: 0; one log line at INFO level"
+    )
+    assert (echoed.answer(refused), queries.answer(refused)) == ("No", "0")

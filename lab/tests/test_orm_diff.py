@@ -26,13 +26,13 @@ def test_a_line_with_nothing_alike_on_the_other_side_is_marked_whole_without_wor
 
 
 def test_compare_draws_the_chained_filter_s_extra_join_as_an_added_line(run_demo):
-    step = run_demo("orm.multi-valued").get("one filter() vs chained filter()")
+    step = run_demo("orm.multi-valued").get("diff")
     html = step.figures[0].html
     assert step.figures[0].label == "SQL, differences highlighted"
     assert "− only in one filter()" in html and "+ only in chained filter()" in html
     inserted = [chunk.split("</ins>", 1)[0] for chunk in html.split("<ins")[1:]]
     assert any("INNER JOIN" in line and "T3" in line for line in inserted)
-    assert html.count("<ins") + html.count("<del") == step.facts["SQL lines that differ"]
+    assert html.count("<ins") + html.count("<del") == step.facts["sql_lines_differ"]
 
 
 def test_identical_sql_is_drawn_with_no_marked_lines():

@@ -81,3 +81,16 @@ def test_django_errors_from_a_demos_inner_requests_stay_out_of_the_console():
         assert OutsideLabRuns().filter(record) is False
     handler = next(h for h in logging.getLogger("django").handlers if h.name == "django_console")
     assert any(isinstance(f, OutsideLabRuns) for f in handler.filters)
+
+
+def test_a_queryset_argument_is_named_in_the_call_without_running_it(seeded):
+    from functools import partial
+
+    def titles(books):
+        return [b.title for b in books]
+
+    lab = Recorder()
+    with recording(lab):
+        step = lab.step("titles", partial(titles, Book.objects.order_by("pk")))
+    assert step.call == "titles(<QuerySet of Book>)"
+    assert len(step.queries) == 1  # the loop's own query, not a repr() of the argument

@@ -15,10 +15,13 @@ class Links(HTMLParser):
         super().__init__()
         self.hrefs: list[str] = []
         self.ids: set[str] = set()
+        self.repeated: set[str] = set()
 
     def handle_starttag(self, tag, attrs) -> None:
         attrs = dict(attrs)
         if attrs.get("id"):
+            if attrs["id"] in self.ids:
+                self.repeated.add(attrs["id"])
             self.ids.add(attrs["id"])
         if tag == "a" and attrs.get("href"):
             self.hrefs.append(attrs["href"])
@@ -82,3 +85,13 @@ def test_the_pager_says_when_it_crosses_into_the_next_track_and_the_last_lesson_
     assert f'href="{course.tracks[1].lessons[0].url}" rel="next"><span class="pager__dir">Next track →</span>' in html
     html = client.get(course.lessons[-1].url).content.decode()
     assert '<a class="pager__link pager__link--next" href="/"><span class="pager__dir">The end of the course →' in html
+
+
+def test_no_course_page_repeats_an_element_id(seeded, client, course):
+    """Two demo cards on one lesson may have fields of the same name; their ids (and labels) must still differ."""
+    repeated = {}
+    for url in ["/", "/demos/", *(lesson.url for lesson in course.lessons)]:
+        found = parse(client.get(url).content.decode()).repeated
+        if found:
+            repeated[url] = sorted(found)
+    assert repeated == {}
