@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate run serve test test-fast test-postgres test-course test-lesson lint fmt seed seed-large bench clean
+.PHONY: help install install-dev migrate run serve classroom load test test-fast test-postgres test-course test-lesson lint fmt seed seed-large bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -45,7 +45,19 @@ serve: install ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(PY) manage.py createcachetable
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
-	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-4} --threads 4
+	DJANGO_DEBUG=0 GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi
+
+classroom: install ## Classroom behind nginx on one machine: page and run servers (deploy/classroom.sh start|stop|status)
+	deploy/classroom.sh start
+
+var/loadenv/.installed: bench/load/requirements.txt
+	test -x var/loadenv/bin/python || $(PYTHON) -m venv var/loadenv
+	var/loadenv/bin/pip install --quiet -r bench/load/requirements.txt
+	touch $@
+
+LOAD_HOST ?= http://$(HOST):$(PORT)
+load: install var/loadenv/.installed ## Load-test a running classroom (LOAD_HOST) with locust: 100 learners and 4 abusers for 2 minutes
+	$(PY) bench/load/run.py --host $(LOAD_HOST)
 
 PG_URL ?= $(or $(LAB_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "sandbox.middleware.RequestIDMiddleware",
     "sandbox.middleware.RequestLogMiddleware",
     "sandbox.middleware.ServerTimingMiddleware",
+    "sandbox.middleware.SecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lab.learners.LearnerMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,7 +125,12 @@ MIDDLEWARE = [
 ]
 # LAB_SITE_MIDDLEWARE=0 drops the site's own layers (bench/middleware.py measures their cost).
 if not env_bool("LAB_SITE_MIDDLEWARE", True):
-    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("sandbox.middleware.") or "Maintenance" in m]
+    MIDDLEWARE = [
+        m
+        for m in MIDDLEWARE
+        if not m.startswith("sandbox.middleware.")
+        or m.endswith(("MaintenanceModeMiddleware", "SecurityPolicyMiddleware"))
+    ]
 if TOOLBAR_ENABLED:
     # First, so its panels see every other layer.
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
@@ -206,7 +212,13 @@ CACHES = {
     "db": learner_cache("DatabaseCache", "lab_cache_table"),
 }
 if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Limits and locks live here: a hung Redis must cost a run half a second, not redis-py's
+        # default of seconds, before lab.limits falls back to per-process limits.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES["redis"] = learner_cache("RedisCache", REDIS_URL)
 if MEMCACHED_LOCATION:
     CACHES["memcached"] = learner_cache(
@@ -272,6 +284,30 @@ LAB_RATE_LIMIT = env_int("LAB_RATE_LIMIT", 60, minimum=0)  # runs per learner pe
 # New learner ids (runs without a session) per client address per minute: dropping cookies is no way around
 # the rate limit. 0 switches it off (the tests do: their fresh clients all come from one address).
 LAB_NEW_LEARNER_LIMIT = env_int("LAB_NEW_LEARNER_LIMIT", 120, minimum=0)
+# Runs at once (lab.limits): in this process (keep it below the server's threads per worker, so lesson
+# pages always find a free thread), in the whole classroom (shared through Redis), and per client address.
+# 0 switches a limit off.
+LAB_PROCESS_RUNS = env_int("LAB_PROCESS_RUNS", 2, minimum=0)
+LAB_SITE_RUNS = env_int("LAB_SITE_RUNS", 8, minimum=0)
+LAB_RUNS_PER_ADDRESS = env_int("LAB_RUNS_PER_ADDRESS", 2, minimum=0)
+# Seconds of run time per client address per minute: a client looping the heaviest demo waits after
+# a run or two. A classroom behind one NAT address raises this (and the two limits per address).
+LAB_RUN_SECONDS_PER_ADDRESS = env_int("LAB_RUN_SECONDS_PER_ADDRESS", 30, minimum=0)
+# How long a run may wait for this process's run slot (a short queue): 0 where the same threads serve
+# pages; deploy/classroom.sh's run servers wait a few seconds.
+LAB_RUN_QUEUE_SECONDS = env_int("LAB_RUN_QUEUE_SECONDS", 0, minimum=0)
+# Proxies (a load balancer) whose X-Forwarded-For names the client; per-address limits use that address.
+LAB_TRUSTED_PROXIES = env_list("LAB_TRUSTED_PROXIES", [])
+# The sweeper (lab.sweeper): the run view sweeps crashed runs' leftovers at most once per interval (0: only
+# `manage.py sweep_sandbox`), removing cover folders untouched for LAB_SWEEP_AGE seconds.
+LAB_SWEEP_INTERVAL = env_int("LAB_SWEEP_INTERVAL", 300, minimum=0)
+LAB_SWEEP_AGE = env_int("LAB_SWEEP_AGE", 120, minimum=0)
+# Apps whose tables a committing demo gets private copies of (lab.private): its commits are its own.
+LAB_PRIVATE_APPS = ["sandbox"]
+# The admin: on for a laptop, off in a classroom unless switched on (then password guesses are limited:
+# LAB_ADMIN_LOGIN_LIMIT failed logins per client address per 15 minutes).
+LAB_ADMIN = env_bool("LAB_ADMIN", DEBUG)
+LAB_ADMIN_LOGIN_LIMIT = env_int("LAB_ADMIN_LOGIN_LIMIT", 10, minimum=1)
 LAB_MAINTENANCE_MODE = env_bool("LAB_MAINTENANCE_MODE", False)
 # Bearer tokens the sandbox's API middleware accepts (the Middleware track's @public_api demo).
 LAB_API_TOKENS = env_list("LAB_API_TOKENS", [])
@@ -292,6 +328,40 @@ DEBUG_TOOLBAR_CONFIG = {
     "EXTRA_SIGNALS": ["sandbox.signals.order_placed"],
 }
 INTERNAL_IPS = ["127.0.0.1", "::1"]
+
+# Read by sandbox.middleware.SecurityPolicyMiddleware, on every page in every mode. Strict: scripts,
+# styles, images and requests come from this site only, and no inline script or style runs (the
+# templates keep none; htmx's own indicator styles are off in base.html). Django 6's SECURE_CSP
+# would do the same; a plain header keeps Django 5.2 working.
+LAB_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Powerful browser features no lesson uses, switched off for this site and anything it frames.
+LAB_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -322,6 +392,14 @@ LOGGING = {
             "level": "INFO",
             "filters": ["require_debug_true", "outside_lab_runs"],
         },
+        # With DEBUG off, a request that fails (a 500) is logged with its traceback and request id: on a
+        # classroom server stderr is the log (gunicorn's error log), and there may be no ADMINS to mail.
+        "errors": {
+            "class": "logging.StreamHandler",
+            "level": "ERROR",
+            "formatter": "request",
+            "filters": ["require_debug_false", "outside_lab_runs", "request_id"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -329,7 +407,12 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django": {"handlers": ["django_console", "mail_admins"], "level": "INFO"},
+        "django": {"handlers": ["django_console", "errors", "mail_admins"], "level": "INFO"},
+        # A request with a Host header not in ALLOWED_HOSTS gets its 400 (cheap, no traceback): logging
+        # each with a traceback would let a flood of made-up hosts fill the log.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # The lab's own warnings: a cache server down (lab.limits), a sweep, a demo that failed.
+        "lab": {"handlers": ["console"], "level": "INFO"},
         "sandbox.requests": {"handlers": ["console"], "level": LAB_REQUEST_LOG_LEVEL},
         # The course: lessons left out of a DEBUG-off site and why, problems found in local mode (once per build).
         "lessons": {"handlers": ["plain_console"], "level": "INFO"},

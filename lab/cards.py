@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .recorder import Recorder
 from .registry import Demo
@@ -13,8 +14,10 @@ from .render import highlight_python, source_of
 
 # Lesson HTML is rendered once and cached for everyone, so a card cannot hold a
 # learner's CSRF token. The card holds this marker; the lesson view swaps in the
-# real token per request (one str.replace).
-CSRF_MARKER = "__LAB_CSRF_TOKEN__"
+# real token per request (one str.replace). It contains "<" and ">", which HTML
+# escaping always changes: text a learner typed, echoed in a report, can never
+# spell it, so the swap can never print the learner's token into their own text.
+CSRF_MARKER = mark_safe("<!--lab:csrf-token-->")
 
 
 def report_marker(demo: Demo) -> str:

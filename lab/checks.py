@@ -1,9 +1,9 @@
-"""Deployment checks for a classroom (`manage.py check --deploy`)."""
+"""System checks for a classroom: a shared rate limit (`check --deploy`), and private tables that stay private."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 PER_PROCESS_CACHES = ("locmem.LocMemCache", "dummy.DummyCache")
 
@@ -22,3 +22,28 @@ def shared_rate_limit(app_configs, **kwargs) -> list[Warning]:
             id="lab.W001",
         )
     ]
+
+
+@register(Tags.database)
+def private_tables_stay_private(app_configs, **kwargs) -> list[Error]:
+    """Committing demos shadow tables with temporary copies (lab.private): a prepared statement would not see them.
+
+    PostgreSQL keeps a prepared statement's plan pointing at the table it was planned for, even after a
+    temporary table of the same name appears. Django prepares nothing by default; these options change that.
+    """
+    errors = []
+    for alias, database in settings.DATABASES.items():
+        options = database.get("OPTIONS", {})
+        if database["ENGINE"].endswith("postgresql") and (
+            options.get("server_side_binding") or options.get("prepare_threshold") is not None
+        ):
+            errors.append(
+                Error(
+                    f"DATABASES[{alias!r}] prepares statements on the server (server_side_binding or "
+                    "prepare_threshold), so a committing demo's statements could reach the real tables "
+                    "instead of its private copies.",
+                    hint="Remove server_side_binding and prepare_threshold from OPTIONS.",
+                    id="lab.E001",
+                )
+            )
+    return errors

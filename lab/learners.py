@@ -1,7 +1,8 @@
 """Who is running a demo: a random id kept in the learner's session.
 
 The id scopes everything a learner can touch: rows a demo commits, cache keys
-(`lab.caches.learner_key`, the learner caches' KEY_FUNCTION), and the rate limit.
+(`lab.caches.learner_key`, the learner caches' KEY_FUNCTION), and the limits on
+runs (`lab.limits`).
 `current` holds the learner of the code running now: a demo run sets it for
 its whole run, `LearnerMiddleware` for a browser's own visit to a sandbox page.
 """
@@ -12,8 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest
 
 SESSION_KEY = "lab_learner"
@@ -48,24 +47,6 @@ def learner_id(request: HttpRequest) -> str:
     return learner
 
 
-def allow_run(learner: str, now: float) -> bool:
-    """A fixed-window rate limit: LAB_RATE_LIMIT runs per learner per minute.
-
-    Kept in the default cache (Redis in a classroom), so every worker agrees.
-    """
-    return _allow(f"lab:rate:{learner}", settings.LAB_RATE_LIMIT, now)
-
-
-def allow_new_learner(address: str, now: float) -> bool:
-    """LAB_NEW_LEARNER_LIMIT new learner ids per client address per minute.
-
-    A run without a session cookie mints a learner id, and with it a fresh
-    rate limit; without this cap a script that drops its cookies would never
-    be limited. Generous, as a classroom behind one NAT address shares it.
-    """
-    return _allow(f"lab:new:{address}", settings.LAB_NEW_LEARNER_LIMIT, now)
-
-
 def has_learner(request: HttpRequest) -> bool:
     learner = request.session.get(SESSION_KEY)
     return isinstance(learner, str) and LEARNER_RE.fullmatch(learner) is not None
@@ -91,33 +72,3 @@ class LearnerMiddleware:
             return self.get_response(request)
         finally:
             current.reset(token)
-
-
-@contextmanager
-def one_run_at_a_time(learner: str, time_limit: float) -> Iterator[bool]:
-    """True if this learner has no other run going (then it holds the slot until the block ends).
-
-    A run can last up to its time limit; without this, one learner sending
-    runs in parallel could keep every worker of the classroom busy.
-    """
-    cache, key = caches["default"], f"lab:running:{learner}"
-    started = cache.add(key, 1, timeout=int(time_limit) + 10)  # expires even if a worker dies mid-run
-    try:
-        yield started
-    finally:
-        if started:
-            cache.delete(key)
-
-
-def _allow(name: str, limit: int, now: float) -> bool:
-    if limit <= 0:
-        return True
-    cache = caches["default"]
-    key = f"{name}:{int(now // 60)}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
-    return count <= limit

@@ -1,4 +1,4 @@
-"""Running a demo: one recorder, a time limit, and a transaction that is rolled back."""
+"""Running a demo: one recorder, a time limit, and a transaction that is rolled back (or private tables)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
+from .private import private_copies
 from .recorder import DemoTimeout, Recorder, active, format_exception_line, recording
 from .registry import Demo
 
@@ -25,14 +26,16 @@ def run_demo(demo: Demo, data: dict[str, Any], learner: str = "", options: dict[
     """Run `demo` with its form's cleaned `data` and return what the lab recorded.
 
     Canonical data never changes: unless the demo declares `commits=True`, it
-    runs inside `atomic()` and the transaction is rolled back afterwards.
+    runs inside `atomic()` and the transaction is rolled back afterwards. A
+    committing demo commits for real, into private copies of the bookshop's
+    tables that only its own connection sees (lab.private).
     """
     time_limit = demo.time_limit or settings.LAB_RUN_TIME_LIMIT
     recorder = Recorder(learner=learner, time_limit=time_limit, options=options)
     with recording(recorder):
         try:
             if demo.commits:
-                with database_time_limit(recorder):
+                with private_copies(), database_time_limit(recorder):
                     demo.func(recorder, data)
             else:
                 _run_rolled_back(demo, recorder, data)

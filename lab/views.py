@@ -1,4 +1,4 @@
-"""Running demos: POST only, CSRF protected, rate limited, never a 500 for bad input."""
+"""Running demos: POST only, CSRF protected, limited (lab.limits), never a 500 for bad input."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
-from . import learners, registry
+from . import learners, limits, registry, sweeper
 from .cards import render_report
 from .runner import run_demo
 
@@ -25,19 +25,19 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     now = time.time()
     new = not learners.has_learner(request)  # no session yet: this run mints a learner id
     learner = learners.learner_id(request)
-    address = request.META.get("REMOTE_ADDR", "")
-    allowed = learners.allow_run(learner, now) and (not new or learners.allow_new_learner(address, now))
+    address = limits.client_address(request)
+    allowed, degraded = limits.allow_run(learner, now)
+    if allowed and new:
+        allowed, new_degraded = limits.allow_new_learner(address, now)
+        degraded |= new_degraded
     if not allowed:
-        return _respond(
-            request,
-            demo,
-            render_report(
-                demo,
-                message="You are running demos faster than the lab allows. Wait a minute, then press Run again.",
-                status=429,
-            ),
-            status=429,
-        )
+        message = "You are running demos faster than the lab allows. Wait a minute, then press Run again."
+        return _refuse(request, demo, limits.Refusal(429, message, limits.seconds_to_next_minute(now)))
+    allowed, budget_degraded = limits.within_run_budget(address, now)
+    degraded |= budget_degraded
+    if not allowed:
+        message = "Demos from your network have used this minute's run time. Wait a minute, then press Run again."
+        return _refuse(request, demo, limits.Refusal(429, message, limits.seconds_to_next_minute(now)))
     form = demo.form(request.POST)
     if not form.is_valid():
         return _respond(
@@ -53,12 +53,25 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
         )
     options = {"disabled_receivers": request.POST.getlist("disabled_receivers")}
-    with learners.one_run_at_a_time(learner, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as started:
-        if not started:
-            message = "Your previous run is still going. Wait for its report, then press Run again."
-            return _respond(request, demo, render_report(demo, message=message, status=429), status=429)
-        recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
-    return _respond(request, demo, render_report(demo, recorder, request=request, form=form))
+    with limits.admit(learner, address, demo.time_limit or settings.LAB_RUN_TIME_LIMIT) as admission:
+        if admission.refusal:
+            return _refuse(request, demo, admission.refusal)
+        sweeper.maybe_sweep()  # crashed runs' leftovers, at most once per LAB_SWEEP_INTERVAL on this machine
+        started = time.perf_counter()
+        try:
+            recorder = run_demo(demo, form.cleaned_data, learner=learner, options=options)
+        finally:
+            limits.charge_run_time(address, now, time.perf_counter() - started)
+    message = limits.SHARED_OFF if degraded or admission.degraded else ""
+    return _respond(request, demo, render_report(demo, recorder, request=request, form=form, message=message))
+
+
+def _refuse(request: HttpRequest, demo: registry.Demo, refusal: limits.Refusal) -> HttpResponse:
+    """A run that may not start now: 429 or 503, with Retry-After, in the card like any report."""
+    report = render_report(demo, message=refusal.message, status=refusal.status)
+    response = _respond(request, demo, report, status=refusal.status)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _respond(request: HttpRequest, demo: registry.Demo, report_html: str, status: int = 200) -> HttpResponse:

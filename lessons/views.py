@@ -74,7 +74,11 @@ def _shell(catalogue: Catalogue, **context) -> dict:
 
 
 def _respond(request: HttpRequest, page: bytes, status: int = 200) -> HttpResponse:
-    return HttpResponse(page.replace(CSRF_MARKER_BYTES, csrf_token(request)), status=status)
+    return HttpResponse(_with_token(request, page), status=status)
+
+
+def _with_token(request: HttpRequest, page: bytes) -> bytes:
+    return page.replace(CSRF_MARKER_BYTES, csrf_token(request))
 
 
 def csrf_token(request: HttpRequest) -> bytes:
@@ -188,14 +192,23 @@ def lesson_with_report(
     catalogue = get_catalogue()
     marker = report_marker(demo)
     found = catalogue.by_path(lesson_path)
+    # The token goes into the site's own HTML first, then the report: the report echoes what the
+    # learner typed, and nothing in it is the page's business to rewrite.
     if found is not None:
         page = _lesson_page(catalogue, found)
         if marker.encode() in page:
-            return _respond(request, page.replace(marker.encode(), report_html.encode(), 1), status=status)
-    card = render_card(demo, found.key if found else "").replace(marker, report_html, 1)
+            page = _with_token(request, page)
+            return HttpResponse(page.replace(marker.encode(), report_html.encode(), 1), status=status)
     html = render_to_string(
         "lessons/report_only.html",
-        _shell(catalogue, demo=demo, card=mark_safe(card)),  # noqa: S308 (site-generated HTML)
+        _shell(catalogue, demo=demo, card=mark_safe(render_card(demo, found.key if found else ""))),  # noqa: S308
         request=request,
     )
-    return _respond(request, html.encode(), status=status)
+    page = _with_token(request, html.encode())
+    return HttpResponse(page.replace(marker.encode(), report_html.encode(), 1), status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 page (handler404), cached like a lesson page: a flood of bad URLs costs what lessons cost."""
+    catalogue = get_catalogue()
+    return _respond(request, _page(f"404:{catalogue.digest}", "404.html", lambda: _shell(catalogue)), status=404)

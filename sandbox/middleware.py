@@ -9,6 +9,7 @@ In settings.MIDDLEWARE they sit in this order, outermost first:
     RequestIDMiddleware      gives the request an id; every log line below carries it
     RequestLogMiddleware     one structured log line per request
     ServerTimingMiddleware   Server-Timing and X-Lab-Queries headers
+    SecurityPolicyMiddleware Content-Security-Policy and Permissions-Policy headers
     ...Django's own...
     MaintenanceModeMiddleware  innermost: when on, nothing below it runs
 """
@@ -108,6 +109,35 @@ class ServerTimingMiddleware:
             f'sql;dur={timing.sql_ms:.1f};desc="{timing.queries} queries"'
         )
         response["X-Lab-Queries"] = str(timing.queries)
+        return response
+
+
+class SecurityPolicyMiddleware:
+    """Adds `Content-Security-Policy` and `Permissions-Policy` to every response that has none of its own.
+
+    The policies are plain strings from settings (LAB_CSP, LAB_PERMISSIONS_POLICY),
+    built once: a header per response costs a dict write. A view that needs a
+    different policy sets the header itself and this layer leaves it alone.
+    With both settings empty the layer removes itself.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.headers = {
+            name: value
+            for name, value in (
+                ("Content-Security-Policy", settings.LAB_CSP),
+                ("Permissions-Policy", settings.LAB_PERMISSIONS_POLICY),
+            )
+            if value
+        }
+        if not self.headers:
+            raise MiddlewareNotUsed("No security policies are configured.")
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            response.headers.setdefault(name, value)
         return response
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,6 @@ def classroom(args: list[str], tmp_path: Path, **env: str) -> subprocess.Complet
 
 
 def warning_ids(output: str) -> set[str]:
-    import re
-
     return set(re.findall(r"\(([\w.]+\.[WE]\d+)\)", output))
 
 
@@ -82,15 +81,27 @@ out["admin_model"] = c.get("/admin/sandbox/book/").status_code
 for name, path in (("404", "/no/such/page/here/"), ("500", "/sandbox/middleware/boom/")):
     r = c.get(path)
     out[name] = [r.status_code, r.content.decode()]
+# A second 404 renders nothing: the page comes from the cache, as a lesson page does.
+import lessons.views
+def no_rendering(*args, **kwargs):
+    raise AssertionError("a 404 rendered a template again")
+lessons.views.render_to_string = no_rendering
+again = c.get("/another/unknown/page/")
+out["404_again"] = [again.status_code, "There is no page here" in again.content.decode()]
 print(json.dumps(out))
 """
 
 
 @pytest.fixture(scope="module")
-def probed(tmp_path_factory) -> dict:
+def probe_run(tmp_path_factory) -> subprocess.CompletedProcess:
     result = classroom(["-c", PROBE], tmp_path_factory.mktemp("classroom"))
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def probed(probe_run) -> dict:
+    return json.loads(probe_run.stdout.strip().splitlines()[-1])
 
 
 def test_classroom_mode_has_debug_off_and_no_toolbar(probed):
@@ -108,10 +119,56 @@ def test_classroom_pages_carry_the_security_headers(probed):
     assert referrer == "same-origin"
 
 
-def test_the_admin_needs_a_login(probed):
-    status, location = probed["admin"]
+def test_the_admin_is_off_in_a_classroom_unless_switched_on(probed):
+    assert probed["admin"][0] == 404
+    assert probed["admin_model"] == 404
+
+
+ADMIN_PROBE = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth.models import User
+User.objects.create_superuser("teacher", "t@example.org", "right-password-123")
+from django.test import Client
+
+out = {}
+admin = Client().get("/admin/sandbox/book/")
+out["admin"] = [admin.status_code, admin.get("Location", "")]
+c = Client(REMOTE_ADDR="203.0.113.5")
+out["guesses"] = [c.post("/admin/login/", {"username": "teacher", "password": f"guess-{i}"}).status_code for i in range(4)]
+late = c.post("/admin/login/", {"username": "teacher", "password": "right-password-123"})
+out["right_after_limit"] = [late.status_code, late.get("Retry-After")]
+other = Client(REMOTE_ADDR="203.0.113.6").post("/admin/login/", {"username": "teacher", "password": "right-password-123"})
+out["other_address"] = other.status_code
+print(json.dumps(out))
+"""
+
+
+def test_with_the_admin_switched_on_it_needs_a_login_and_password_guesses_are_limited(tmp_path):
+    result = classroom(["-c", ADMIN_PROBE], tmp_path, LAB_ADMIN="1", LAB_ADMIN_LOGIN_LIMIT="3")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    status, location = out["admin"]
     assert status == 302 and location.startswith("/admin/login/")
-    assert probed["admin_model"] == 302
+    assert out["guesses"] == [200, 200, 200, 429]  # three wrong passwords, then no more checking
+    status, retry_after = out["right_after_limit"]
+    assert status == 429 and 0 < int(retry_after) <= 900  # even the right password waits out the window
+    assert out["other_address"] == 302  # another address logs in
+
+
+def test_a_request_that_fails_is_logged_with_its_traceback_and_request_id(probe_run):
+    log = probe_run.stderr
+    assert "ERROR django.request" in log
+    assert "Traceback (most recent call last)" in log
+    assert "RuntimeError: the view failed" in log
+    line = next(line for line in log.splitlines() if "ERROR django.request" in line)
+    assert re.search(r"\[[0-9a-f]{32}\] Internal Server Error: /sandbox/middleware/boom/", line), line
+
+
+def test_a_404_is_served_from_the_page_cache_like_a_lesson(probed):
+    assert probed["404_again"] == [404, True]
 
 
 @pytest.mark.parametrize("page", ["404", "500"])

@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.test import Client
 
-from lab import learners, registry
+from lab import learners, limits, registry
 from lab.runner import run_demo
 
 from .test_isolation import LEARNER, cleaned, runs
@@ -85,7 +85,7 @@ def test_the_rate_limit_is_shared_by_workers_through_redis(redis_server, setting
     results: list[bool] = []
 
     def worker():  # each thread gets its own cache client, as each worker process would
-        results.extend(learners.allow_run(learner, now) for _ in range(4))
+        results.extend(limits.allow_run(learner, now)[0] for _ in range(4))
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for t in threads:
@@ -213,7 +213,7 @@ def test_a_learner_runs_one_demo_at_a_time(seeded, settings):
     client = Client()
     assert client.post("/demos/orm.explain-index/run/", **HTMX).status_code == 200
     learner = client.session[learners.SESSION_KEY]
-    with learners.one_run_at_a_time(learner, 10) as started:  # the "first run", still going
+    with limits.one_run_at_a_time(learner, 10) as started:  # the "first run", still going
         assert started
         busy = client.post("/demos/orm.explain-index/run/", **HTMX)
         assert busy.status_code == 429

@@ -3,7 +3,7 @@
   "use strict";
   var root = document.documentElement;
 
-  /* Theme toggle: the inline script in <head> already applied the saved or system theme. */
+  /* Theme toggle: theme.js in <head> already applied the saved or system theme. */
   function syncThemeButton(button) {
     var dark = root.dataset.theme === "dark";
     button.setAttribute("aria-pressed", dark ? "true" : "false");

@@ -1,0 +1,75 @@
+"""The site works under its strict Content-Security-Policy: no violation on any page, with every demo run.
+
+The browser reports each violation as a `securitypolicyviolation` event; an init script collects
+them before any of the page's own scripts run. The first test proves the collector catches one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.catalogue import get_catalogue
+
+from .test_lessons import run_every_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
+
+LESSONS = get_catalogue().lessons
+COLLECT = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber} (${e.sample})`);
+});
+"""
+
+
+@pytest.fixture
+def csp_page(new_page):
+    page = new_page()
+    page.add_init_script(COLLECT)
+    return page
+
+
+def violations(page) -> list[str]:
+    page.wait_for_timeout(50)  # violation events are dispatched asynchronously
+    return page.evaluate("window.__cspViolations")
+
+
+def test_the_collector_catches_an_inline_style(csp_page, lab):
+    response = csp_page.goto(lab + "/")
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    csp_page.evaluate("document.body.setAttribute('style', 'color: red')")
+    assert any("style-src" in v for v in violations(csp_page))
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.key for lesson in LESSONS])
+def test_no_violation_in_the_lesson_with_every_demo_run(csp_page, lab, lesson):
+    response = csp_page.goto(lab + lesson.url)
+    assert "unsafe" not in response.headers["content-security-policy"]
+    run_every_demo(csp_page)
+    csp_page.locator("[data-theme-toggle]").click()  # site.js at work, and the theme script
+    assert violations(csp_page) == []
+    assert list(csp_page.errors) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/demos/",
+        "/orm/",
+        "/no/such/page/",
+        "/sandbox/middleware/books/",
+        "/sandbox/caching/report/?cached=1&backend=locmem",
+    ],
+)
+def test_no_violation_on_the_other_pages(csp_page, lab, path):
+    csp_page.goto(lab + path)
+    assert violations(csp_page) == []
+
+
+def test_reset_my_sandbox_works_under_the_policy(csp_page, lab):
+    csp_page.goto(lab + "/orm/")
+    csp_page.get_by_role("button", name="Reset my sandbox").click()
+    csp_page.locator(".reset-done").wait_for()
+    assert violations(csp_page) == []
