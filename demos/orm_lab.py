@@ -184,6 +184,10 @@ def plan_lines(rows: list[tuple], vendor: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+# Django 6.1 renames transaction.savepoint() to savepoint_create() (the old name is deprecated there).
+savepoint_create = getattr(transaction, "savepoint_create", transaction.savepoint)
+
+
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A savepoint around statements the lesson expects to fail.
@@ -193,7 +197,7 @@ def savepoint() -> Iterator[None]:
     the lab's bookkeeping, so they are not recorded.
     """
     with paused():
-        sid = transaction.savepoint()
+        sid = savepoint_create()
     try:
         yield
     except Exception:

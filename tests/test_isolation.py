@@ -70,7 +70,6 @@ def cleaned(demo: registry.Demo, data: dict[str, Any]) -> dict[str, Any]:
 def lab(seeded_tx, settings, tmp_path):
     settings.LAB_RATE_LIMIT = 0
     settings.MEDIA_ROOT = tmp_path
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 def test_every_demo_with_every_choice_leaves_the_canonical_seed_exactly_as_it_was(lab, tmp_path):

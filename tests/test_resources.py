@@ -25,7 +25,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def lab(seeded_tx, settings, tmp_path):
     settings.LAB_RATE_LIMIT = 0
     settings.MEDIA_ROOT = tmp_path
-    settings.EMAIL_BACKEND = "lab.mail.EmailBackend"
 
 
 def heaviest(demo: registry.Demo) -> dict:

@@ -1,5 +1,6 @@
 """Fragment caching, invalidation and stampede demos: the facts the lessons state, read from the lab report."""
 
+import django
 import pytest
 
 from lab import registry
@@ -33,8 +34,9 @@ def test_make_template_fragment_key_finds_the_fragment_and_delete_removes_it(fra
 
 def test_vary_on_values_collide_when_their_str_is_equal(fragment):
     facts = fragment.get("collisions").facts
-    assert facts["none"] is True
-    assert facts["colon"] is True
+    assert facts["none"] is True and facts["int"] is True
+    # 5.2 joins the values with ":", so a ":" inside a value collides; 6.1 netstring-encodes each value.
+    assert facts["colon"] is (django.VERSION < (6, 1))
 
 
 def test_in_a_rolled_back_transaction_the_eviction_never_runs(run_demo):
