@@ -117,6 +117,20 @@ def order_form(request: HttpRequest) -> HttpResponse:
     return render(request, "caching/form.html")
 
 
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@csrf_protect  # below cache_page: the cookie is set and Vary: Cookie added before cache_page sees the response
+def order_form_protected(request: HttpRequest) -> HttpResponse:
+    """The documented fix: csrf_protect under cache_page, so the page is never stored."""
+    return render(request, "caching/form.html")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@vary_on_cookie  # one page per Cookie header, but every visitor without cookies shares the same one
+def order_form_per_cookie(request: HttpRequest) -> HttpResponse:
+    """vary_on_cookie alone: a half fix."""
+    return render(request, "caching/form.html")
+
+
 # Responses UpdateCacheMiddleware refuses to store, one tiny view per rule.
 def _text(name: str) -> HttpResponse:
     return HttpResponse(f"{name} {secrets.token_hex(4)}", content_type="text/plain")
@@ -192,6 +206,20 @@ def prices_page_never_cached(request):
     return _text("prices")
 
 
+# The same two decorators *above* cache_page: they edit the response after it was stored,
+# so they change what browsers are told and nothing about what the server keeps.
+@never_cache
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def prices_never_cached_too_late(request):
+    return _text("prices")
+
+
+@cache_control(max_age=30)
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def prices_for_30s_too_late(request):
+    return _text("prices")
+
+
 @csrf_protect
 def form_with_token(request):
     """A form with {% csrf_token %}: the token sets the CSRF cookie, and csrf_protect varies on Cookie."""
@@ -226,6 +254,8 @@ urlpatterns = [
     path("who/", hello_cached, name="caching-who"),
     path("who-vary/", hello_per_user, name="caching-who-vary"),
     path("order-form/", order_form, name="caching-order-form"),
+    path("order-form/protected/", order_form_protected),
+    path("order-form/per-cookie/", order_form_per_cookie),
     # Uncached views: the site-wide demo caches them in middleware.
     path("hello/", hello, name="caching-hello"),
     path("max-age-0/", never_max_age_0),
@@ -235,6 +265,8 @@ urlpatterns = [
     path("prices/page/", prices_page),
     path("prices/page/30s/", prices_page_for_30s),
     path("prices/page/never/", prices_page_never_cached),
+    path("prices/page/30s-above/", prices_for_30s_too_late),
+    path("prices/page/never-above/", prices_never_cached_too_late),
     path("never/plain/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(plain)),
     path("never/private/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_private)),
     path("never/cookie/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_sets_cookie)),
