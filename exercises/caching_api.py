@@ -3,6 +3,7 @@
 import time
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test.utils import override_settings
@@ -381,7 +382,7 @@ def counter_first(attempt):
 
 @counter.check("Another visitor's view in between is not lost")
 def counter_race(attempt):
-    config = {"default": {"BACKEND": f"{__name__}.RacingCache", "LOCATION": "exercise-racing"}}
+    config = {**settings.CACHES, "default": {"BACKEND": f"{__name__}.RacingCache", "LOCATION": "exercise-racing"}}
     with override_settings(CACHES=config):
         cache = caches["default"]
         cache.clear()

@@ -11,6 +11,7 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test.utils import override_settings
@@ -51,7 +52,7 @@ class CountingCache(LocMemCache):
 @contextmanager
 def counting_cache() -> Iterator[list[str]]:
     """The default cache, empty, counting calls: yields the list of calls made so far."""
-    config = {"default": {"BACKEND": f"{__name__}.CountingCache", "LOCATION": "exercise-counting"}}
+    config = {**settings.CACHES, "default": {"BACKEND": f"{__name__}.CountingCache", "LOCATION": "exercise-counting"}}
     with override_settings(CACHES=config):
         caches["default"].clear()
         CountingCache.calls = []
@@ -64,8 +65,8 @@ def counting_cache() -> Iterator[list[str]]:
 @contextmanager
 def a_fresh_cache(**options) -> Iterator[None]:
     """The default cache replaced by an empty local-memory one (with OPTIONS/TIMEOUT/KEY_PREFIX as given)."""
-    config = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercise"}}
-    config["default"].update(options)
+    default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercise", **options}
+    config = {**settings.CACHES, "default": default}  # the site's other aliases stay: its receivers use them
     with override_settings(CACHES=config):
         caches["default"].clear()
         try:
