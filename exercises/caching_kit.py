@@ -7,6 +7,7 @@ browser has), never on the lab's recorded aliases, which exist only on the serve
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,3 +87,26 @@ def serving(views: dict[str, Callable], middleware: list[str] | tuple[str, ...] 
 
 def queries(count: int) -> str:
     return f"{count} query" if count == 1 else f"{count} queries"
+
+
+def run_testcases(module) -> tuple[int, list[str]]:
+    """Run every TestCase class defined in `module` (unittest, in-process): how many ran, and what failed."""
+    import unittest
+
+    from django.test import SimpleTestCase
+
+    suite = unittest.TestSuite()
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, SimpleTestCase) and value.__module__ == module.__name__:
+            suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(value))
+    result = unittest.TestResult()
+    suite.run(result)
+    failed = [f"{getattr(test, '_testMethodName', test)}: {_exception_line(err)}" for test, err in result.failures]
+    failed += [f"{getattr(test, '_testMethodName', test)}: {_exception_line(err)}" for test, err in result.errors]
+    return result.testsRun, failed
+
+
+def _exception_line(formatted: str) -> str:
+    """The exception's own line in a formatted traceback ("AssertionError: 0 != 1 : 0 queries executed...")."""
+    lines = [line for line in formatted.splitlines() if re.match(r"^[\w.]+(Error|Exception)\b", line)]
+    return lines[-1] if lines else formatted.strip().splitlines()[-1]
