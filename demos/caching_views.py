@@ -156,7 +156,8 @@ def _csrf_token(html: str) -> str:
     "caching.csrf-form",
     title="A cached form page: the next visitor's POST gets 403",
     description="Alice and then Bob open a form cached with cache_page but without csrf_protect, behind "
-    "CsrfViewMiddleware; then each sends it back.",
+    "CsrfViewMiddleware; then each sends it back. Then two fixes, with a third visitor who has a session cookie: "
+    "csrf_protect under cache_page, and vary_on_cookie alone.",
     reports=("cache", "headers"),
     shows=(order_form, order_form_protected, order_form_per_cookie),
     predictions=(
