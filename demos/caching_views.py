@@ -17,6 +17,7 @@ from lab.logs import capture_logs
 from lab.registry import Prediction, demo
 from sandbox.endpoints.caching import (
     hello,
+    hello_by_language,
     hello_cached,
     hello_per_user,
     order_form,
@@ -113,6 +114,19 @@ def per_view(lab, data):
             step.fact("bob_got_alices_page", body(response) == seen_by_alice, "Bob got Alice's page")
             step.fact("view_runs", view_runs(step.trace, view.__name__), f"{view.__name__}() ran, 2 requests")
 
+    with lab.section(
+        "English, then French: vary_on_headers('Accept-Language') without LocaleMiddleware",
+        key="accept_language",
+        code=views_code(hello_by_language),
+    ) as step:
+        page = f"/sandbox/caching/who-language/?run={run}"
+        english = send_in(step, [SESSION], page, headers={"Accept-Language": "en"}, handler=server)
+        french = send_in(step, [SESSION], page, headers={"Accept-Language": "fr"}, handler=server)
+        show(step, french)
+        step.fact("use_i18n", settings.USE_I18N, "USE_I18N")
+        step.fact("vary", french.get("Vary"), "the page's Vary")
+        step.fact("french_sees", body(french), "the French visitor sees")
+        step.fact("french_got_english", body(french) == body(english), "the French visitor got the English page")
     with lab.section("What cache_page never stores: each request sent twice", key="never_stored") as step:
         rows = []
         for label, method, case, headers in NEVER_STORED:

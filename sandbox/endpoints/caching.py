@@ -19,7 +19,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
-from django.views.decorators.vary import vary_on_cookie
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from ..models import Book, OrderItem
 
@@ -109,6 +109,19 @@ def hello_cached(request: HttpRequest) -> HttpResponse:
 @vary_on_cookie  # below cache_page: the response says "Vary: Cookie" before cache_page learns its key
 def hello_per_user(request: HttpRequest) -> HttpResponse:
     return hello(request)
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@vary_on_headers("Accept-Language")  # below cache_page, as it should be, and still not enough: see the docstring
+def hello_by_language(request: HttpRequest) -> HttpResponse:
+    """Greets in the Accept-Language header's language, read by hand, with no LocaleMiddleware.
+
+    With USE_I18N on, the page cache leaves Accept-Language out of the key (the active language is in the
+    key instead, and only LocaleMiddleware sets it from that header), so every language shares one page.
+    """
+    language = request.headers.get("Accept-Language", "en")[:2]
+    greeting = {"fr": "bonjour", "de": "hallo"}.get(language, "hello")
+    return HttpResponse(f"{greeting} ({secrets.token_hex(4)})", content_type="text/plain")
 
 
 @cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)  # no csrf_protect: the page is stored with one visitor's token
@@ -253,6 +266,7 @@ urlpatterns = [
     path("stamp/", stamp, name="caching-stamp"),
     path("who/", hello_cached, name="caching-who"),
     path("who-vary/", hello_per_user, name="caching-who-vary"),
+    path("who-language/", hello_by_language),
     path("order-form/", order_form, name="caching-order-form"),
     path("order-form/protected/", order_form_protected),
     path("order-form/per-cookie/", order_form_per_cookie),
