@@ -29,7 +29,8 @@ Process-wide state: `override_settings` replaces `django.conf.settings` for the
 whole process while a test runs, and `SimpleTestCase` empties
 `django.core.mail.outbox`. So runs are serialised by a lock (two overrides
 interleaving would restore the wrong settings), and the outbox is put back
-afterwards. Override only settings that the rest of the site does not read per
+afterwards. The test Client's host, "testserver", is added to ALLOWED_HOSTS
+while the tests run, as Django's test runner does. Override only settings that the rest of the site does not read per
 request: `MIDDLEWARE` is read when a handler is built (the test `Client`
 builds its own), never by the site's running handler. No threads are started,
 so this also runs in Pyodide.
@@ -41,8 +42,13 @@ import threading
 import time
 import traceback
 import unittest
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
+from django.test.utils import override_settings
 
 __all__ = ["TestOutcome", "TestRun", "run_tests"]
 
@@ -137,6 +143,24 @@ def _holder_name(test: Any) -> str:
     return str(getattr(test, "description", test)).split(" ", 1)[0]
 
 
+@contextmanager
+def _test_client_host() -> Iterator[None]:
+    """Let the test Client's host, "testserver", in, as Django's test runner does (setup_test_environment).
+
+    Inside the site nothing set up a test environment. Adding one host keeps
+    every host the site allows (with DEBUG and no ALLOWED_HOSTS, Django's
+    implicit local ones), so the site's own concurrent requests are unaffected.
+    """
+    hosts = list(settings.ALLOWED_HOSTS)
+    if "testserver" in hosts or "*" in hosts:
+        yield
+        return
+    if settings.DEBUG and not hosts:
+        hosts = [".localhost", "127.0.0.1", "[::1]"]
+    with override_settings(ALLOWED_HOSTS=[*hosts, "testserver"]):
+        yield
+
+
 def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...] = ()) -> TestRun:
     """Run the tests of `cases` (TestCase classes), or only the methods in `names`; return their outcomes."""
     loader = unittest.TestLoader()
@@ -149,7 +173,7 @@ def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...
     result = _Result()
     from django.core import mail
 
-    with _lock:
+    with _lock, _test_client_host():
         had_outbox = hasattr(mail, "outbox")
         outbox = getattr(mail, "outbox", None)
         started = time.perf_counter()

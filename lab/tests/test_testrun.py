@@ -105,3 +105,20 @@ def test_inside_a_recorder_the_tests_queries_are_recorded(db):
     sql = [q.sql for q in lab.get("test").queries]
     assert any("INSERT" in s and "sandbox_publisher" in s for s in sql)  # setUpTestData
     assert any(s.startswith("SELECT COUNT(*)") for s in sql)  # the test's own query
+
+
+def test_outside_a_test_environment_the_client_host_is_let_in_and_the_site_hosts_kept(db, settings):
+    seen = []
+
+    class Hosts(SimpleTestCase):
+        def test_it_gets_a_page(self):
+            seen.append(list(settings.ALLOWED_HOSTS))
+            self.assertEqual(self.client.get("/sandbox/middleware/hooks/").status_code, 200)
+
+    settings.ALLOWED_HOSTS = ["class.example.org"]  # as on a classroom server, which never ran setup_test_environment
+    assert run_tests(Hosts).passed
+    assert seen == [["class.example.org", "testserver"]]
+    assert settings.ALLOWED_HOSTS == ["class.example.org"]
+    settings.DEBUG, settings.ALLOWED_HOSTS = True, []  # local mode: Django's implicit local hosts stay allowed
+    run_tests(Hosts)
+    assert seen[-1] == [".localhost", "127.0.0.1", "[::1]", "testserver"]
