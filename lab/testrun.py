@@ -32,7 +32,12 @@ interleaving would restore the wrong settings), and the outbox is put back
 afterwards. The test Client's host, "testserver", is added to ALLOWED_HOSTS
 while the tests run, as Django's test runner does. Override only settings that the rest of the site does not read per
 request: `MIDDLEWARE` is read when a handler is built (the test `Client`
-builds its own), never by the site's running handler. No threads are started,
+builds its own), never by the site's running handler, and the demos that send
+the site's own stack read it once at start-up (demos.middleware_kit.site_stack).
+Never override a setting a middleware reads in `__init__` (a feature switch):
+a learner's stack built at that moment would get it. The test `Client` also
+disconnects `close_old_connections` from `request_started` for the length of
+each request, as it does under `manage.py test`. No threads are started,
 so this also runs in Pyodide.
 """
 

@@ -14,7 +14,7 @@ UNIT = [
 STACK = [
     "test_a_client_keeps_the_stack_it_built_on_its_first_request",
     "test_a_real_page_comes_back_with_an_id_and_its_query_count",
-    "test_in_maintenance_the_503_still_carries_an_id",
+    "test_a_layer_added_for_one_test_sets_its_header_too",
 ]
 
 
@@ -36,7 +36,7 @@ def test_a_factory_request_has_no_session_no_user_and_no_resolver_match(run_demo
 def test_the_stack_tests_sql_is_one_query_per_page_served_plus_test_case_bookkeeping(run_demo):
     sql = [q.sql for q in run_demo("middleware.testing", unit=False).get("stack").queries]
     selects = [s for s in sql if s.startswith("SELECT")]
-    assert len(selects) == 3 and all('FROM "sandbox_book"' in s for s in selects)  # 200, 200, 200; the 503s: none
+    assert len(selects) == 5 and all('FROM "sandbox_book"' in s for s in selects)  # one per page fetched
     savepoints = [s for s in sql if s.startswith("SAVEPOINT")]
     assert len(savepoints) == 1 + len(STACK)  # the class's atomic, then one per test
     assert sum(s.startswith("ROLLBACK TO SAVEPOINT") for s in sql) == 1 + len(STACK)
@@ -73,7 +73,7 @@ def test_the_predictions_are_graded_from_the_run(run_demo):
 
 
 def test_a_client_keeps_its_stack_and_a_new_client_builds_the_new_one(run_demo):
-    """The lesson's gotcha is a test of its own: it passes only if the old Client gets 200 and a new one 503."""
+    """The lesson's gotcha is a test of its own: only a new Client's response has X-Frame-Options."""
     stack = run_demo("middleware.testing", unit=False).get("stack")
     assert stack.facts["test_a_client_keeps_the_stack_it_built_on_its_first_request"] == "passed"
 
@@ -86,3 +86,15 @@ def test_a_simple_test_case_refuses_database_queries(db):
     outcome = run_tests(Queries).get("test_it_queries")
     assert outcome.status == "failed"  # DatabaseOperationForbidden is an AssertionError
     assert "Database queries to 'default' are not allowed in SimpleTestCase subclasses" in outcome.message
+
+
+def test_while_a_test_overrides_middleware_other_runs_still_get_the_sites_stack(seeded):
+    """lab.testrun's overrides are process-wide for a moment: the demos that send the site's stack read it once."""
+    from django.test import override_settings
+
+    from demos.middleware_kit import site_stack
+
+    before = site_stack()
+    assert before and "django.middleware.common.CommonMiddleware" in before
+    with override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"]):
+        assert site_stack() == before

@@ -74,22 +74,17 @@ class RequestIDStackTests(TestCase):
         self.assertRegex(response["X-Request-ID"], r"^[0-9a-f]{32}$")
         self.assertEqual(response["X-Lab-Queries"], "1")
 
-    @override_settings(LAB_MAINTENANCE_MODE=True)
-    @modify_settings(MIDDLEWARE={"append": "sandbox.middleware.MaintenanceModeMiddleware"})
-    def test_in_maintenance_the_503_still_carries_an_id(self):
+    @modify_settings(MIDDLEWARE={"append": "django.middleware.clickjacking.XFrameOptionsMiddleware"})
+    def test_a_layer_added_for_one_test_sets_its_header_too(self):
         response = self.client.get(BOOKS)
-        self.assertEqual(response.status_code, 503)
-        self.assertEqual(response["Retry-After"], "120")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
         self.assertIn("X-Request-ID", response)
 
     def test_a_client_keeps_the_stack_it_built_on_its_first_request(self):
         self.client.get(BOOKS)
-        with (
-            self.settings(LAB_MAINTENANCE_MODE=True),
-            self.modify_settings(MIDDLEWARE={"append": "sandbox.middleware.MaintenanceModeMiddleware"}),
-        ):
-            self.assertEqual(self.client.get(BOOKS).status_code, 200)  # its handler still has the old stack
-            self.assertEqual(self.client_class().get(BOOKS).status_code, 503)  # a new Client builds the new one
+        with self.modify_settings(MIDDLEWARE={"append": "django.middleware.clickjacking.XFrameOptionsMiddleware"}):
+            self.assertNotIn("X-Frame-Options", self.client.get(BOOKS))  # its handler still has the old stack
+            self.assertEqual(self.client_class().get(BOOKS)["X-Frame-Options"], "DENY")  # a new Client: the new one
 
 
 class TrustingRequestIDUnitTests(RequestIDUnitTests):
