@@ -171,3 +171,20 @@ def test_locally_the_toolbars_sql_panel_flags_the_repeated_queries_and_the_cache
     assert response["X-Lab-Queries"] == "0"
     assert "No SQL queries were recorded during this request." in content
     t.forget_page()
+
+
+def test_after_fix_1_the_count_no_longer_grows_with_the_number_of_books(seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sandbox.models import Book
+
+    def count(fn):
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        return len(captured)
+
+    assert (count(t.rows_slow), count(t.rows_loaded), count(t.rows_annotated)) == (16, 3, 2)
+    for n in range(3):
+        Book.objects.create(title=f"Z{n}", price=1, pages=1, rating=1.0, publisher_id=1)
+    assert (count(t.rows_slow), count(t.rows_loaded), count(t.rows_annotated)) == (1 + 3 * 8, 3, 2)
