@@ -39,6 +39,10 @@ a learner's stack built at that moment would get it. The test `Client` also
 disconnects `close_old_connections` from `request_started` for the length of
 each request, as it does under `manage.py test`. No threads are started,
 so this also runs in Pyodide.
+
+A run past its time limit stops as any other: a `DemoTimeout` raised inside a
+test (the recorder checks the deadline before each statement) ends the tests
+and is raised again, instead of becoming that test's "error".
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ from typing import Any
 
 from django.conf import settings
 from django.test.utils import override_settings
+
+from .recorder import DemoTimeout
 
 __all__ = ["TestOutcome", "TestRun", "run_tests"]
 
@@ -102,6 +108,7 @@ class _Result(unittest.TestResult):
         super().__init__()
         self.outcomes: list[TestOutcome] = []
         self._started = 0.0
+        self.timeout: BaseException | None = None
 
     def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802 (unittest's names)
         super().startTest(test)
@@ -129,6 +136,10 @@ class _Result(unittest.TestResult):
         self._add(test, "failed", err)
 
     def addError(self, test, err):  # noqa: N802
+        if issubclass(err[0], DemoTimeout):  # the demo's time is up: not the test's outcome, the run's end
+            self.timeout = err[1]
+            self.stop()
+            return
         super().addError(test, err)
         self._add(test, "error", err)
 
@@ -189,6 +200,8 @@ def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...
                 mail.outbox = outbox
             elif hasattr(mail, "outbox"):
                 del mail.outbox
+    if result.timeout is not None:
+        raise result.timeout
     run = TestRun(result.outcomes, (time.perf_counter() - started) * 1000)
     # A test that passed after a failing subtest is reported failed only: unittest calls addSuccess for it anyway.
     failed = {o.name for o in run.outcomes if o.status in ("failed", "error")}

@@ -122,3 +122,15 @@ def test_outside_a_test_environment_the_client_host_is_let_in_and_the_site_hosts
     settings.DEBUG, settings.ALLOWED_HOSTS = True, []  # local mode: Django's implicit local hosts stay allowed
     run_tests(Hosts)
     assert seen[-1] == [".localhost", "127.0.0.1", "[::1]", "testserver"]
+
+
+def test_a_demo_past_its_time_limit_stops_instead_of_reporting_an_error(db):
+    import time
+
+    import pytest
+
+    from lab.recorder import DemoTimeout
+
+    with pytest.raises(DemoTimeout), recorded(time_limit=0.001):
+        time.sleep(0.01)
+        run_tests(sample_cases())  # setUpTestData's INSERT is past the deadline
