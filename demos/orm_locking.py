@@ -58,7 +58,7 @@ class LockingForm(forms.Form):
             ("race", "Two reviews at once: read-modify-write, F() and select_for_update()"),
             ("options", "A row already locked: nowait and skip_locked"),
         ],
-        initial="race",
+        initial="sql",
         label="Show",
     )
 
