@@ -10,6 +10,8 @@ from __future__ import annotations
 import unittest
 from functools import partial
 
+from django.test import TestCase
+
 from lab.recorder import source_code
 from lab.registry import Prediction, demo
 from sandbox.teaching.orm_testing import (
@@ -23,9 +25,21 @@ from sandbox.teaching.orm_testing import (
 from .orm_lab import measured
 
 
-def run_test_case(case: type[unittest.TestCase]) -> unittest.TestResult:
+class KeepConnection:
+    """TestCase closes every connection after its class: a test run's own. Here the connection is the
+    demo's, inside its rolled-back transaction (on PostgreSQL closing it would lose that): roll back the
+    class's transaction and keep the connection."""
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._rollback_atomics(cls.cls_atomics)
+        super(TestCase, cls).tearDownClass()
+
+
+def run_test_case(case: type[TestCase]) -> unittest.TestResult:
     result = unittest.TestResult()
-    unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
+    kept = type(case.__name__, (KeepConnection, case), {"__module__": case.__module__})
+    unittest.defaultTestLoader.loadTestsFromTestCase(kept).run(result)
     return result
 
 
