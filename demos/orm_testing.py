@@ -7,13 +7,13 @@ it passed, and the first line of assertNumQueries' failure message.
 
 from __future__ import annotations
 
-import unittest
 from functools import partial
 
 from django.test import TestCase
 
 from lab.recorder import source_code
 from lab.registry import Prediction, demo
+from lab.testrun import run_tests
 from sandbox.teaching.orm_testing import (
     BookListQueryCountTest,
     FastBookListQueryCountTest,
@@ -27,8 +27,8 @@ from .orm_lab import measured
 
 class KeepConnection:
     """TestCase closes every connection after its class: a test run's own. Here the connection is the
-    demo's, inside its rolled-back transaction (on PostgreSQL closing it would lose that): roll back the
-    class's transaction and keep the connection."""
+    demo's, inside its rolled-back transaction (closing it would lose that on PostgreSQL and on a SQLite
+    file): roll back the class's transaction and keep the connection."""
 
     @classmethod
     def tearDownClass(cls):
@@ -36,25 +36,21 @@ class KeepConnection:
         super(TestCase, cls).tearDownClass()
 
 
-def run_test_case(case: type[TestCase]) -> unittest.TestResult:
-    result = unittest.TestResult()
-    kept = type(case.__name__, (KeepConnection, case), {"__module__": case.__module__})
-    unittest.defaultTestLoader.loadTestsFromTestCase(kept).run(result)
-    return result
+def keeping_connection(case: type[TestCase]) -> type[TestCase]:
+    return type(case.__name__, (KeepConnection, case), {"__module__": case.__module__})
 
 
 def _test_step(lab, label, key, case, view):
     with lab.section(label, key=key, code=source_code(view) + "\n\n" + source_code(BookListQueryCountTest)) as step:
-        step.call = f"unittest: {case.__name__} (view = {view.__name__})"
-        result = run_test_case(case)
-    failures = [text for _, text in result.failures + result.errors]
-    step.fact("ran", result.testsRun, "tests run")
-    step.fact("outcome", "passed" if result.wasSuccessful() else "failed", "outcome")
-    if failures:
-        message = failures[0].rstrip().splitlines()
-        line = next((m for m in message if "queries executed" in m), message[-1])
-        step.fact("message", line.removeprefix("AssertionError: ").strip(), "assertNumQueries said")
-        step.note("\n".join(message[-8:]))
+        step.call = f"run_tests({case.__name__}) (view = {view.__name__})"
+        run = run_tests(keeping_connection(case))
+    step.fact("ran", sum(run.counts.values()), "tests run")
+    step.fact("outcome", "passed" if run.passed else "failed", "outcome")
+    failed = [o for o in run.outcomes if o.status != "passed"]
+    if failed:
+        lines = failed[0].message.splitlines()
+        step.fact("message", lines[0], "assertNumQueries said")
+        step.note("\n".join(lines[:8]))
     return step
 
 
