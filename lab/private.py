@@ -75,7 +75,14 @@ def _create(connection, tables: list[str]) -> None:
                 real[table] = cursor.fetchone()[0]
             for table in tables:
                 cursor.execute(f"CREATE TEMPORARY TABLE {quote(table)} (LIKE {real[table]} INCLUDING ALL)")
-                cursor.execute(f"INSERT INTO pg_temp.{quote(table)} SELECT * FROM {real[table]}")
+                # Generated columns (GeneratedField) are computed again by the copy: never inserted.
+                cursor.execute(
+                    "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+                    [real[table]],
+                )
+                (columns,) = cursor.fetchone()
+                cursor.execute(f"INSERT INTO pg_temp.{quote(table)} ({columns}) SELECT {columns} FROM {real[table]}")
                 cursor.execute(
                     "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attidentity <> ''",
                     [f"pg_temp.{quote(table)}"],

@@ -6,6 +6,8 @@ learner's id in `learner`; canonical rows leave it blank.
 """
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Now
 
 
 class LearnerOwned(models.Model):
@@ -118,3 +120,33 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stars}★ for {self.book_id}"
+
+
+class ReviewTally(LearnerOwned):
+    """A book's review count, kept apart for the locking lesson: two transactions at once add to it.
+
+    Its own table, so the race runs on rows that no other lesson reads; each run makes its own row.
+    """
+
+    title = models.CharField(max_length=200)
+    reviews = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.reviews} reviews"
+
+
+class CartLine(LearnerOwned):
+    """Django 5.0's field options: a default the database fills in, and a column the database computes."""
+
+    title = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    qty = models.PositiveIntegerField(db_default=1)  # written by the database when an INSERT leaves it out
+    added = models.DateTimeField(db_default=Now())
+    total = models.GeneratedField(  # price × qty, computed and stored by the database on every write
+        expression=F("price") * F("qty"),
+        output_field=models.DecimalField(max_digits=10, decimal_places=2),
+        db_persist=True,
+    )
+
+    def __str__(self) -> str:
+        return f"{self.qty} × {self.title}"

@@ -52,6 +52,18 @@ NOTES = {
     ("caching/05-fragments.md", "Version note: Django 6.1"): "test_6_1_netstring_encodes_varied_keys",
     ("caching/05-fragments.md", "changes how varied keys"): "test_6_1_netstring_encodes_varied_keys",
     ("caching/05-fragments.md", "Django 6.1 test run checks"): "test_6_1_netstring_encodes_varied_keys",
+    (
+        "orm/09-new-in-django-5.md",
+        'note "In Django 6.0 and later"',
+    ): "demos/tests/test_orm_django5.py::test_a_generated_*",
+    (
+        "orm/09-new-in-django-5.md",
+        "Django 6.0 and later read generated",
+    ): "demos/tests/test_orm_django5.py::test_a_generated_*",
+    (
+        "orm/09-new-in-django-5.md",
+        "course's Django 6.1 test run",
+    ): "demos/tests/test_orm_django5.py::test_a_generated_*",
     # Facts from the release notes, not behaviour code can show: which security fixes a release carries.
     ("caching/03-per-view.md", "6.0.x security releases"): "release notes (docs.djangoproject.com/en/6.0/releases/)",
     (

@@ -42,8 +42,16 @@ EXPLAINABLE = [slug for slug in ORM_DEMOS if "explain" in registry.get(slug).for
 
 def test_nearly_every_orm_demo_offers_show_explain():
     # Not offered: the restock race (its point is the writes), the display-SQL caveat (one SELECT, shown three
-    # ways) and explain-index (it always explains).
-    assert set(ORM_DEMOS) - set(EXPLAINABLE) == {"orm.lost-update", "orm.display-sql", "orm.explain-index"}
+    # ways), explain-index (it always explains), locking (threads and locks), the Django 5 features (one
+    # feature each, mostly writes) and testing-queries (it runs a test).
+    assert set(ORM_DEMOS) - set(EXPLAINABLE) == {
+        "orm.lost-update",
+        "orm.display-sql",
+        "orm.explain-index",
+        "orm.locking",
+        "orm.django5",
+        "orm.testing-queries",
+    }
 
 
 @pytest.mark.parametrize("slug", EXPLAINABLE)
