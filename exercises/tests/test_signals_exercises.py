@@ -41,3 +41,23 @@ def test_every_attempt_leaves_the_receivers_exactly_as_they_were(seeded):
                 exercises.attempt(ex, code, "check")
                 exercises.attempt(ex, code, "run")
     assert keys() == before
+
+
+def test_only_the_learners_receivers_run_in_the_block_and_the_list_comes_back_in_order(seeded):
+    from exercises.signals_kit import learner_receivers_only
+    from lab.exercises import load
+    from sandbox.models import Publisher
+
+    module = load("learner", "calls = []\n\ndef mine(sender, **kwargs):\n    calls.append(sender)\n", "<your code>")
+    post_save.connect(module.mine, sender=Publisher, dispatch_uid="test.mine")
+    try:
+        before = list(post_save.receivers)
+
+        with learner_receivers_only():
+            assert [entry[0][0] for entry in post_save.receivers] == ["test.mine"]  # the bookshop's are set aside
+            post_save.connect(module.mine, sender=Publisher, weak=False, dispatch_uid="test.during")
+            Publisher.objects.create(name="Mine")
+        assert module.calls == [Publisher, Publisher]  # test.mine and test.during, nothing else
+        assert post_save.receivers == before  # test.during is gone, the rest back in order
+    finally:
+        post_save.disconnect(sender=Publisher, dispatch_uid="test.mine")
