@@ -1,4 +1,8 @@
-"""Signals exercises for the dispatcher (S1) and custom signals (S6): send_robust(), a signal of your own."""
+"""Signals exercises for the dispatcher (S1) and custom signals (S6): send_robust(), a signal of your own.
+
+Two exercises in one module, a little over 300 lines: most of it is the learner's code
+(starter, solution, mistakes) as strings.
+"""
 
 from functools import partial
 
