@@ -3,7 +3,6 @@
 Each check runs with only the learner's receivers connected (signals_kit): the
 bookshop's own update_review_stats would otherwise keep the count right for them.
 
-
 Two exercises in one module, a little over 300 lines: most of it is the learner's code
 (starter, solution, mistakes) as strings.
 """
