@@ -16,6 +16,12 @@ savepoints. Two things a Django test runner does are not done here, on purpose:
 creating a test database. One global is put back afterwards: `SimpleTestCase`
 empties `django.core.mail.outbox` before each test, and the outbox the caller
 had is restored when the run ends.
+
+`TestCase.tearDownClass()` closes every database connection: in a test run,
+the class is done and so is its transaction. Here the caller's transaction
+goes on (a demo's, an exercise's), and on PostgreSQL or an SQLite file that
+close would end it (and `close()` empties its on_commit callbacks everywhere).
+So while the tests run, this thread's connections ignore `close()`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import time
 import traceback
 import unittest
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -140,6 +148,25 @@ def _name(test: unittest.TestCase) -> str:
     return f"{type(test).__name__}.{test._testMethodName}"
 
 
+def _keep_open() -> None:
+    """close() while tests run in someone else's transaction: nothing (see the module's docstring)."""
+
+
+@contextmanager
+def _connections_kept_open() -> Iterator[None]:
+    from django.db import connections
+
+    # Connections are per thread, so an attribute on this thread's wrappers changes no other thread's.
+    kept = list(connections.all())
+    for conn in kept:
+        conn.close = _keep_open
+    try:
+        yield
+    finally:
+        for conn in kept:
+            del conn.close
+
+
 def run_tests(case: type[unittest.TestCase], *names: str) -> TestRun:
     """Run the test methods `names` of `case` (all of its tests when none are named), in order."""
     from django.core import mail
@@ -153,9 +180,10 @@ def run_tests(case: type[unittest.TestCase], *names: str) -> TestRun:
     outbox = getattr(mail, "outbox", None)
     started = time.perf_counter()
     try:
-        result.startTestRun()
-        suite.run(result)
-        result.stopTestRun()
+        with _connections_kept_open():
+            result.startTestRun()
+            suite.run(result)
+            result.stopTestRun()
     finally:
         if had_outbox:
             mail.outbox = outbox

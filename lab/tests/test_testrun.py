@@ -69,3 +69,27 @@ def test_the_callers_outbox_is_put_back(mailoutbox):
     assert run_tests(cases.SendsMail).ok
     assert [m.subject for m in mail.outbox] == ["mine"]
     assert mail.outbox is mailoutbox
+
+
+@pytest.mark.django_db
+def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_its_on_commit_callbacks():
+    """TestCase.tearDownClass closes every connection: on PostgreSQL or a file that would end a demo's transaction.
+
+    (An in-memory SQLite database ignores close(), so the spy says whether it was asked.)
+    """
+    from unittest import mock
+
+    from django.db import connections, transaction
+
+    connection = connections["default"]
+    ran = []
+    with mock.patch.object(type(connection), "close", autospec=True) as close, transaction.atomic():
+        transaction.on_commit(lambda: ran.append("callback"))
+        assert run_tests(cases.WritesARow).ok
+        assert close.call_count == 0
+        assert not connection.closed_in_transaction and not connection.needs_rollback
+        assert len(connection.run_on_commit) == 1
+        with connection.cursor() as cursor:  # the connection still answers
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    assert "close" not in vars(connection)
