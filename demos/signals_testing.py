@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
-from lab.recorder import Recorder, Step, source_code
+from lab.recorder import DemoTimeout, Recorder, Step, source_code
 from lab.registry import Prediction, demo
 from lab.signals import connected
 from lab.testrun import run_tests
@@ -31,15 +31,15 @@ def run_test(lab: Recorder, label: str, case: type[unittest.TestCase], name: str
     """One test as one step: its code is the test method, its report what the test caused, its facts the outcome."""
     code = source_code(getattr(case, name))
     with lab.section(label, key=name, code=f"class {case.__name__}(TestCase):\n" + _indent(code)) as step:
-        run = run_tests(case, name)
-    (outcome,) = run.outcomes
+        run = run_tests(case, name, propagate=(DemoTimeout,))
+    outcome = next((o for o in run.outcomes if o.test.endswith(f".{name}")), run.outcomes[0])
     step.fact("outcome", outcome.outcome, "test outcome")
     if outcome.message:
         step.fact("message", outcome.message, "message")
     step.fact("post_save", [e.sender for e in events(step, name="post_save")], "post_save sent for")
     step.fact("receivers", receivers_ran(step), "receivers that ran")
     step.fact("emails", emails_sent(step), "emails sent")
-    step.note(run.output)
+    step.note(run.text(tracebacks=False))
     return step
 
 

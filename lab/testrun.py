@@ -81,11 +81,17 @@ class TestRun:
 
     @property
     def output(self) -> str:
+        return self.text(tracebacks=True)
+
+    def text(self, *, tracebacks: bool) -> str:
+        """What `manage.py test -v 2` prints; without tracebacks, each failure's own line only (a page
+        that shows server paths and frames gives away more than the lesson needs)."""
         words = {"passed": "ok", "failed": "FAIL", "error": "ERROR"}
         lines = [f"{o.test} ... {words.get(o.outcome, o.outcome)}" for o in self.outcomes]
         for o in self.outcomes:
             if o.traceback:
-                lines += ["", "=" * 70, f"{words.get(o.outcome, o.outcome)}: {o.test}", "-" * 70, o.traceback.rstrip()]
+                shown = o.traceback.rstrip() if tracebacks else o.message
+                lines += ["", "=" * 70, f"{words.get(o.outcome, o.outcome)}: {o.test}", "-" * 70, shown]
         n = len(self.outcomes)
         lines += ["", "-" * 70, f"Ran {n} test{'s' if n != 1 else ''} in {self.ms / 1000:.3f}s", "", self.summary]
         return "\n".join(lines)
@@ -94,10 +100,12 @@ class TestRun:
 class _Result(unittest.TestResult):
     """Keeps one TestOutcome per test, in the order they ran."""
 
-    def __init__(self) -> None:
+    def __init__(self, propagate: tuple[type[BaseException], ...] = ()) -> None:
         super().__init__()
         self.run_outcomes: list[TestOutcome] = []
         self._started = 0.0
+        self.propagate = propagate
+        self.propagated: BaseException | None = None
 
     def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802 (unittest's name)
         super().startTest(test)
@@ -110,6 +118,9 @@ class _Result(unittest.TestResult):
         self.run_outcomes.append(TestOutcome(name, outcome, message, tb, ms))
 
     def _err(self, test: Any, err: ErrInfo, outcome: str) -> None:
+        if self.propagate and issubclass(err[0], self.propagate) and self.propagated is None:
+            self.propagated = err[1]  # not the test's outcome: the caller's (a time limit); stop here
+            self.stop()
         text = self._exc_info_to_string(err, test)
         self._add(test, outcome, "".join(traceback.format_exception_only(err[0], err[1])).strip(), text)
 
@@ -167,15 +178,19 @@ def _connections_kept_open() -> Iterator[None]:
             del conn.close
 
 
-def run_tests(case: type[unittest.TestCase], *names: str) -> TestRun:
-    """Run the test methods `names` of `case` (all of its tests when none are named), in order."""
+def run_tests(case: type[unittest.TestCase], *names: str, propagate: tuple[type[BaseException], ...] = ()) -> TestRun:
+    """Run the test methods `names` of `case` (all of its tests when none are named), in order.
+
+    An exception of a `propagate` type raised in a test (a demo's time limit) is not that test's
+    error: the run stops and it is raised again here, once the class is torn down.
+    """
     from django.core import mail
 
     if names:
         suite = unittest.TestSuite(case(name) for name in names)
     else:
         suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
-    result = _Result()
+    result = _Result(propagate)
     had_outbox = hasattr(mail, "outbox")
     outbox = getattr(mail, "outbox", None)
     started = time.perf_counter()
@@ -189,4 +204,6 @@ def run_tests(case: type[unittest.TestCase], *names: str) -> TestRun:
             mail.outbox = outbox
         elif hasattr(mail, "outbox"):
             del mail.outbox
+    if result.propagated is not None:
+        raise result.propagated
     return TestRun(result.run_outcomes, (time.perf_counter() - started) * 1000)

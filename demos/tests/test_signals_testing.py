@@ -75,6 +75,9 @@ def test_a_testcase_never_commits_so_the_welcome_email_test_fails_without_captur
     assert naive.facts["emails"] == 0
     assert naive.facts["deferred"] == 1  # the receiver registered its callback; the rollback dropped it
     assert naive.facts["receivers"] == ["customers.welcome_new_customer"]
+    # The page shows unittest's verdict and message, never a traceback with the server's paths.
+    assert "FAIL: WelcomeEmailTests.test_the_email_without_capturing" in naive.log[0]
+    assert "AssertionError: 0 != 1" in naive.log[0] and "Traceback" not in naive.log[0]
     assert registry.get("signals.testing-on-commit").predictions[0].answer(lab) == "0"
 
 
@@ -100,3 +103,14 @@ def test_the_tests_roll_back_what_they_wrote(run_demo, seeded):
     assert Review.objects.count() == reviews
     assert Book.objects.get(title="A1", learner="").review_count == count
     assert not Customer.objects.filter(email="zoe@example.com").exists()
+
+
+def test_the_time_limit_stops_the_tests_instead_of_failing_one(seeded):
+    import dataclasses
+
+    from lab.runner import run_demo as run_for
+
+    demo = dataclasses.replace(registry.get("signals.testing-receivers"), time_limit=0.0001)
+    lab = run_for(demo, {}, learner="0123456789abcdef")
+    assert "time limit" in lab.error and "failed unexpectedly" not in lab.error
+    assert not [c for c in connected(post_save) if (c.dispatch_uid or "").startswith("test.")]

@@ -93,3 +93,17 @@ def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_it
             cursor.execute("SELECT 1")
             assert cursor.fetchone() == (1,)
     assert "close" not in vars(connection)
+
+
+def test_a_propagated_exception_stops_the_run_and_is_raised_to_the_caller():
+    with pytest.raises(cases.Stopped, match="the time limit"):
+        run_tests(cases.StopsTheRun, "test_first", "test_second", propagate=(cases.Stopped,))
+    run = run_tests(cases.StopsTheRun, "test_first", "test_second")  # otherwise it is the test's error
+    assert [o.outcome for o in run.outcomes] == ["error", "passed"]
+
+
+def test_the_text_without_tracebacks_keeps_each_failures_own_line():
+    run = run_tests(cases.Mixed, "test_fails")
+    text = run.text(tracebacks=False)
+    assert "Traceback" not in text and 'File "' not in text
+    assert "FAIL: Mixed.test_fails\n" + "-" * 70 + "\nAssertionError: 0 != 1" in text

@@ -42,3 +42,15 @@ class SendsMail(SimpleTestCase):
     def test_sends(self):
         mail.send_mail("s", "b", None, ["a@example.com"])
         self.assertEqual(len(mail.outbox), 1)
+
+
+class Stopped(Exception):
+    pass
+
+
+class StopsTheRun(unittest.TestCase):
+    def test_first(self):
+        raise Stopped("the time limit")
+
+    def test_second(self):
+        pass
