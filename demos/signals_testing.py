@@ -31,15 +31,16 @@ def run_test(lab: Recorder, label: str, case: type[unittest.TestCase], name: str
     """One test as one step: its code is the test method, its report what the test caused, its facts the outcome."""
     code = source_code(getattr(case, name))
     with lab.section(label, key=name, code=f"class {case.__name__}(TestCase):\n" + _indent(code)) as step:
-        run = run_tests(case, name, propagate=(DemoTimeout,))
-    outcome = next((o for o in run.outcomes if o.test.endswith(f".{name}")), run.outcomes[0])
-    step.fact("outcome", outcome.outcome, "test outcome")
+        run = run_tests(case, names=[name], propagate=(DemoTimeout,))
+    outcome = run.outcomes[0]
+    step.fact("outcome", outcome.status, "test outcome")
     if outcome.message:
         step.fact("message", outcome.message, "message")
     step.fact("post_save", [e.sender for e in events(step, name="post_save")], "post_save sent for")
     step.fact("receivers", receivers_ran(step), "receivers that ran")
     step.fact("emails", emails_sent(step), "emails sent")
-    step.note(run.text(tracebacks=False))
+    # unittest's verdict and message; never the traceback (it would show the server's paths).
+    step.note(f"{case.__name__}.{name} ... {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
     return step
 
 

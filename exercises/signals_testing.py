@@ -122,13 +122,18 @@ def the_tests(attempt, name):
 
 
 def verdict(run):
-    return ", ".join(f"{o.test} {o.outcome}" + (f" ({o.message})" if o.message else "") for o in run.outcomes)
+    return ", ".join(f"{o.name} {o.status}" + (f" ({o.message})" if o.message else "") for o in run.outcomes)
+
+
+def output(run):
+    """Each test's outcome, with the traceback of a failure (the learner's own test: worth reading)."""
+    return "\n".join(f"{o.name} ... {o.status}" + (f"\n{o.detail}" if o.detail else "") for o in run.outcomes)
 
 
 @bulk.check("Your test passes")
 def passes(attempt):
     run = run_tests(the_tests(attempt, "BulkCreateTests"))
-    if not run.outcomes or not run.ok:
+    if not run.passed:
         raise Fail(f"Your test should pass on this Django: {verdict(run) or 'no test ran'}.")
 
 
@@ -136,7 +141,7 @@ def passes(attempt):
 def catches_the_break(attempt):
     with bulk_create_sends_post_save():
         run = run_tests(the_tests(attempt, "BulkCreateTests"))
-    if run.ok:
+    if run.passed:
         raise Fail(
             "Your test still passes when bulk_create() sends post_save for each review: it proves nothing. "
             "Record post_save in a receiver and assert that the record is empty."
@@ -170,7 +175,7 @@ def show_bulk(lab, attempt):
             else:
                 run = run_tests(case)
         step.fact("summary", run.summary, "unittest says")
-        step.note(run.output)
+        step.note(output(run))
     lab.headline(
         f"Your test: {lab.get('as_is').facts['summary']}; with a broken bulk_create(): {step.facts['summary']}"
     )
@@ -251,7 +256,7 @@ def welcome_tests(attempt):
 @email.check("It passes with the bookshop's receiver")
 def passes_with_the_shipped_receiver(attempt):
     run = welcome_tests(attempt)
-    if not run.outcomes or not run.ok:
+    if not run.passed:
         raise Fail(
             f"Your test should pass with the bookshop's on_commit receiver: {verdict(run) or 'no test ran'}. "
             "A TestCase never commits: captureOnCommitCallbacks(execute=True) runs the callbacks."
@@ -263,7 +268,7 @@ def fails_when_sent_early(attempt):
     with learner_receivers_only(post_save):
         post_save.connect(email_immediately, sender=Customer, dispatch_uid="exercise.email_immediately")
         run = welcome_tests(attempt)
-    if run.ok:
+    if run.passed:
         raise Fail(
             "Your test still passes when the email goes out straight from post_save, before the commit: "
             "assert that the outbox is empty inside the captureOnCommitCallbacks block."
@@ -274,7 +279,7 @@ def fails_when_sent_early(attempt):
 def fails_without_a_receiver(attempt):
     with learner_receivers_only(post_save):
         run = welcome_tests(attempt)
-    if run.ok:
+    if run.passed:
         raise Fail("Your test passes with no receiver at all: assert that one email went, to the new customer.")
 
 
@@ -283,5 +288,5 @@ def show_email(lab, attempt):
     with lab.section("Your test, with the bookshop's receiver", key="shipped") as step:
         run = welcome_tests(attempt)
     step.fact("summary", run.summary, "unittest says")
-    step.note(run.output)
+    step.note(output(run))
     lab.headline(f"With the bookshop's receiver your test says {run.summary}")

@@ -210,14 +210,17 @@ def demo(arg: str, lesson_path: str, offline: bool = False) -> str:
 def exercise(arg: str, lesson_path: str = "", offline: bool = False) -> str:
     from django.template.loader import render_to_string
 
+    from markdown import markdown
+
     from lab import exercises
 
-    from .markdown import render
+    from .sanitize import clean
 
     found = exercises.get(arg)
     if found is None:
         raise DirectiveError(f"No exercise '{arg}' is registered.")
-    context = {"exercise": found, "prompt": render(found.prompt).html, "offline": offline}
+    prompt = clean(markdown(found.prompt, extensions=["fenced_code"]))  # the prompt is plain Markdown
+    context = {"exercise": found, "prompt": prompt, "offline": offline}
     return render_to_string("lessons/exercise_card.html", context)
 
 

@@ -1,5 +1,7 @@
 """Signals track S7 (testing receivers): the demos run real TestCase methods and show their outcome."""
 
+import re
+
 from django.db.models.signals import post_save
 
 from lab import registry
@@ -54,8 +56,8 @@ def test_with_the_receiver_switched_off_the_mock_test_still_passes_and_the_effec
     real = lab.get("test_the_real_receiver_counts_the_review")
     assert mocked.facts["outcome"] == "passed"
     assert real.facts["outcome"] == "failed"
-    assert real.facts["message"].startswith("AssertionError: ")
-    assert "FAIL: ReviewReceiverTests.test_the_real_receiver_counts_the_review" in real.log[0]
+    assert re.fullmatch(r"\d+ != \d+", real.facts["message"])  # unittest's own message
+    assert real.log[0].startswith("ReviewReceiverTests.test_the_real_receiver_counts_the_review ... failed: ")
     # Called as a function, the receiver is tested whatever is connected.
     assert lab.get("test_the_receiver_called_as_a_function").facts["outcome"] == "passed"
     assert registry.get("signals.testing-receivers").predictions[1].answer(lab) == "the stored-count one"
@@ -71,13 +73,12 @@ def test_a_testcase_never_commits_so_the_welcome_email_test_fails_without_captur
     lab = run_demo("signals.testing-on-commit")
     naive = lab.get("test_the_email_without_capturing")
     assert naive.facts["outcome"] == "failed"
-    assert naive.facts["message"] == "AssertionError: 0 != 1"
+    assert naive.facts["message"] == "0 != 1"
     assert naive.facts["emails"] == 0
     assert naive.facts["deferred"] == 1  # the receiver registered its callback; the rollback dropped it
     assert naive.facts["receivers"] == ["customers.welcome_new_customer"]
     # The page shows unittest's verdict and message, never a traceback with the server's paths.
-    assert "FAIL: WelcomeEmailTests.test_the_email_without_capturing" in naive.log[0]
-    assert "AssertionError: 0 != 1" in naive.log[0] and "Traceback" not in naive.log[0]
+    assert naive.log == ["WelcomeEmailTests.test_the_email_without_capturing ... failed: 0 != 1"]
     assert registry.get("signals.testing-on-commit").predictions[0].answer(lab) == "0"
 
 
@@ -88,8 +89,7 @@ def test_capture_on_commit_callbacks_runs_the_callback_and_the_test_passes(run_d
     assert captured.facts["emails"] == 1
     assert mailoutbox == []  # the test's outbox was its own; the caller's is put back
     assert lab.headline_text == (
-        "Without capturing: failed (0 emails, AssertionError: 0 != 1); "
-        "with captureOnCommitCallbacks(execute=True): passed (1 email)"
+        "Without capturing: failed (0 emails, 0 != 1); with captureOnCommitCallbacks(execute=True): passed (1 email)"
     )
 
 

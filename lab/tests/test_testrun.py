@@ -1,78 +1,131 @@
-"""lab.testrun: unittest's own machinery, run in-process, one outcome per test."""
+"""lab.testrun: a Django TestCase run in-process, each test's outcome recorded.
+
+The sample cases are built inside each test: a TestCase class at module level would be collected by pytest.
+"""
+
+from __future__ import annotations
+
+import unittest
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.test import SimpleTestCase, TestCase, override_settings
 
+from lab.testing import recorded
 from lab.testrun import run_tests
 from sandbox.models import Publisher
 
-from . import testrun_cases as cases  # a module, so pytest does not collect its TestCases here
+
+def sample_cases():
+    class Sample(TestCase):
+        @classmethod
+        def setUpTestData(cls):
+            Publisher.objects.create(name="Made by setUpTestData")
+
+        def test_a_passes(self):
+            self.assertEqual(Publisher.objects.filter(name="Made by setUpTestData").count(), 1)
+
+        def test_b_fails(self):
+            self.assertEqual(1, 2, "one is not two")
+
+        def test_c_errors(self):
+            raise ValueError("boom")
+
+        @unittest.skip("not today")
+        def test_d_skipped(self):
+            pass
+
+    return Sample
 
 
-def test_each_named_test_gets_its_outcome_and_message_in_order():
-    run = run_tests(cases.Mixed, "test_passes", "test_fails", "test_errors", "test_skipped")
-    assert [(o.test, o.outcome) for o in run.outcomes] == [
-        ("Mixed.test_passes", "passed"),
-        ("Mixed.test_fails", "failed"),
-        ("Mixed.test_errors", "error"),
-        ("Mixed.test_skipped", "skipped"),
+def test_each_test_gets_its_outcome_and_message(db):
+    run = run_tests(sample_cases())
+    assert [(o.name, o.status) for o in run.outcomes] == [
+        ("test_a_passes", "passed"),
+        ("test_b_fails", "failed"),
+        ("test_c_errors", "error"),
+        ("test_d_skipped", "skipped"),
     ]
-    assert run.get("test_fails").message == "AssertionError: 0 != 1"
-    assert run.get("test_errors").message == "KeyError: 'missing'"
-    assert run.get("test_skipped").message == "not today"
-    assert 'File "' in run.get("test_fails").traceback and "unittest/case.py" not in run.get("test_fails").traceback
-    assert not run.ok and run.summary == "FAILED (failures=1, errors=1)"
+    assert run.get("test_b_fails").message == "1 != 2 : one is not two"
+    assert run.get("test_c_errors").message == "ValueError: boom"
+    assert run.get("test_d_skipped").message == "not today"
+    assert "unittest/case.py" not in run.get("test_b_fails").detail
+    assert "test_b_fails" in run.get("test_b_fails").detail
+    assert run.summary == "1 passed, 1 failed, 1 error, 1 skipped"
+    assert run.passed is False
 
 
-def test_the_output_reads_like_the_test_runners():
-    out = run_tests(cases.Mixed, "test_passes", "test_fails").output
-    assert out.startswith("Mixed.test_passes ... ok\nMixed.test_fails ... FAIL\n")
-    assert "FAIL: Mixed.test_fails" in out and "Ran 2 tests in " in out
-    assert out.endswith("FAILED (failures=1)")
+def test_names_pick_the_tests_to_run_and_a_passing_run_passes(db):
+    run = run_tests(sample_cases(), names=["test_a_passes"])
+    assert [o.name for o in run.outcomes] == ["test_a_passes"]
+    assert run.passed and run.summary == "1 passed"
+    assert run_tests(sample_cases(), names=["nothing"]).passed is False  # nothing ran: not a pass
 
 
-def test_with_no_names_it_runs_the_whole_class():
-    run = run_tests(cases.Mixed)
-    assert sorted(o.test for o in run.outcomes) == [
-        "Mixed.test_errors",
-        "Mixed.test_fails",
-        "Mixed.test_passes",
-        "Mixed.test_skipped",
-    ]
+def test_a_test_case_writes_nothing_that_outlives_it(db):
+    run_tests(sample_cases())
+    assert not Publisher.objects.filter(name="Made by setUpTestData").exists()
 
 
-def test_a_passing_run_is_ok():
-    run = run_tests(cases.Mixed, "test_passes", "test_skipped")
-    assert run.ok and run.summary == "OK" and run.get("Mixed.test_passes").passed
+def test_settings_overrides_are_undone_and_the_outbox_put_back(db):
+    @override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"])
+    class Overrides(SimpleTestCase):
+        def test_it_sees_the_override(self):
+            self.assertEqual(settings.MIDDLEWARE, ["django.middleware.common.CommonMiddleware"])
+            self.assertEqual(mail.outbox, [])
+
+    before = list(settings.MIDDLEWARE)
+    mail.outbox = ["kept"]
+    try:
+        assert run_tests(Overrides).passed
+        assert list(settings.MIDDLEWARE) == before
+        assert mail.outbox == ["kept"]
+    finally:
+        mail.outbox = []
 
 
-def test_a_failing_set_up_class_is_an_error_of_the_class():
-    (outcome,) = run_tests(cases.BrokenClassSetUp).outcomes
-    assert outcome.outcome == "error"
-    assert outcome.message == "RuntimeError: no fixture"
-    assert "BrokenClassSetUp" in outcome.test
+def test_a_failing_set_up_class_is_reported_as_an_error(db):
+    class Broken(SimpleTestCase):
+        @classmethod
+        def setUpClass(cls):
+            raise RuntimeError("no set-up")
+
+        def test_never_runs(self):
+            pass
+
+    run = run_tests(Broken)
+    assert [(o.name, o.status) for o in run.outcomes] == [("setUpClass", "error")]
+    assert run.outcomes[0].message == "RuntimeError: no set-up"
 
 
-def test_an_unknown_name_is_refused():
-    with pytest.raises(ValueError):
-        run_tests(cases.Mixed, "test_nothing")
+def test_inside_a_recorder_the_tests_queries_are_recorded(db):
+    with recorded() as lab:
+        run = run_tests(sample_cases(), names=["test_a_passes"])
+    assert run.passed
+    sql = [q.sql for q in lab.get("test").queries]
+    assert any("INSERT" in s and "sandbox_publisher" in s for s in sql)  # setUpTestData
+    assert any(s.startswith("SELECT COUNT(*)") for s in sql)  # the test's own query
 
 
-@pytest.mark.django_db
-def test_a_django_testcase_rolls_back_what_it_wrote():
-    assert run_tests(cases.WritesARow).ok
-    assert not Publisher.objects.filter(name="Written in a test").exists()
+def test_outside_a_test_environment_the_client_host_is_let_in_and_the_site_hosts_kept(db, settings):
+    seen = []
+
+    class Hosts(SimpleTestCase):
+        def test_it_gets_a_page(self):
+            seen.append(list(settings.ALLOWED_HOSTS))
+            self.assertEqual(self.client.get("/sandbox/middleware/hooks/").status_code, 200)
+
+    settings.ALLOWED_HOSTS = ["class.example.org"]  # as on a classroom server, which never ran setup_test_environment
+    assert run_tests(Hosts).passed
+    assert seen == [["class.example.org", "testserver"]]
+    assert settings.ALLOWED_HOSTS == ["class.example.org"]
+    settings.DEBUG, settings.ALLOWED_HOSTS = True, []  # local mode: Django's implicit local hosts stay allowed
+    run_tests(Hosts)
+    assert seen[-1] == [".localhost", "127.0.0.1", "[::1]", "testserver"]
 
 
-def test_the_callers_outbox_is_put_back(mailoutbox):
-    mail.send_mail("mine", "b", None, ["me@example.com"])
-    assert run_tests(cases.SendsMail).ok
-    assert [m.subject for m in mail.outbox] == ["mine"]
-    assert mail.outbox is mailoutbox
-
-
-@pytest.mark.django_db
-def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_its_on_commit_callbacks():
+def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_its_on_commit_callbacks(db):
     """TestCase.tearDownClass closes every connection: on PostgreSQL or a file that would end a demo's transaction.
 
     (An in-memory SQLite database ignores close(), so the spy says whether it was asked.)
@@ -85,7 +138,7 @@ def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_it
     ran = []
     with mock.patch.object(type(connection), "close", autospec=True) as close, transaction.atomic():
         transaction.on_commit(lambda: ran.append("callback"))
-        assert run_tests(cases.WritesARow).ok
+        assert run_tests(sample_cases(), names=["test_a_passes"]).passed
         assert close.call_count == 0
         assert not connection.closed_in_transaction and not connection.needs_rollback
         assert len(connection.run_on_commit) == 1
@@ -96,14 +149,17 @@ def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_it
 
 
 def test_a_propagated_exception_stops_the_run_and_is_raised_to_the_caller():
-    with pytest.raises(cases.Stopped, match="the time limit"):
-        run_tests(cases.StopsTheRun, "test_first", "test_second", propagate=(cases.Stopped,))
-    run = run_tests(cases.StopsTheRun, "test_first", "test_second")  # otherwise it is the test's error
-    assert [o.outcome for o in run.outcomes] == ["error", "passed"]
+    class Stopped(Exception):
+        pass
 
+    class StopsTheRun(unittest.TestCase):
+        def test_first(self):
+            raise Stopped("the time limit")
 
-def test_the_text_without_tracebacks_keeps_each_failures_own_line():
-    run = run_tests(cases.Mixed, "test_fails")
-    text = run.text(tracebacks=False)
-    assert "Traceback" not in text and 'File "' not in text
-    assert "FAIL: Mixed.test_fails\n" + "-" * 70 + "\nAssertionError: 0 != 1" in text
+        def test_second(self):
+            pass
+
+    with pytest.raises(Stopped, match="the time limit"):
+        run_tests(StopsTheRun, propagate=(Stopped,))
+    run = run_tests(StopsTheRun)  # otherwise it is the test's error
+    assert [o.status for o in run.outcomes] == ["error", "passed"]
