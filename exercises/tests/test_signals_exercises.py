@@ -61,3 +61,12 @@ def test_only_the_learners_receivers_run_in_the_block_and_the_list_comes_back_in
         assert post_save.receivers == before  # test.during is gone, the rest back in order
     finally:
         post_save.disconnect(sender=Publisher, dispatch_uid="test.mine")
+
+
+def test_run_shows_every_step_even_when_the_learners_receiver_raises(seeded):
+    ex = exercises.get("signals.author-count")
+    (mistake,) = [code for code, message in ex.mistakes.items() if "pk_set=None" in message]
+    result = exercises.attempt(ex, mistake, "run")
+    assert result.error is None
+    assert [step["key"] for step in result.report["steps"]] == ["add", "remove", "clear"]
+    assert "TypeError" in result.report_html  # the clear() step shows the learner's error
