@@ -19,6 +19,7 @@ from sandbox.teaching.signals_related import (
     bulk_review,
     delete_review,
     refresh_blurb,
+    refresh_blurb_with_guard,
     refresh_blurb_with_update,
     review_book,
 )
@@ -105,7 +106,7 @@ def recursion_facts(step: Step) -> None:
 @demo(
     "signals.save-in-post-save",
     title="A post_save receiver that calls save()",
-    description="Save A1 with a receiver that saves the instance again (the lab stops it), then with one that uses update().",
+    description="Save A1 with a receiver that saves the instance again (the lab stops it), then with the two fixes: update(), and update_fields with a guard.",
     reports=("signals", "sql"),
     predictions=(
         Prediction(
@@ -131,8 +132,17 @@ def save_in_post_save(lab: Recorder, data: dict[str, Any]) -> None:
     with for_this_run(post_save, refresh_blurb_with_update, sender=Book):
         fixed = lab.step("save() with a receiver that uses update()", partial(save_book, a1), key="fixed")
     recursion_facts(fixed)
+    with for_this_run(post_save, refresh_blurb_with_guard, sender=Book, max_depth=MAX_DEPTH):
+        guarded = lab.step("save() with a guarded receiver: update_fields", partial(save_book, a1), key="guarded")
+    recursion_facts(guarded)
+    guarded.fact(
+        "update_fields",
+        [e.details.get("update_fields") for e in events(guarded, name="post_save")],
+        "update_fields of each post_save",
+    )
     lab.headline(
         f"One save() with save() in post_save: {plural(mistake.facts['post_save'], 'post_save')} before the lab "
-        f"stopped it at depth {MAX_DEPTH}; with update(): {fixed.facts['post_save']}",
+        f"stopped it at depth {MAX_DEPTH}; with update(): {fixed.facts['post_save']}; "
+        f"with update_fields and a guard: {guarded.facts['post_save']}",
         focus=mistake,
     )

@@ -40,9 +40,13 @@ disconnects `close_old_connections` from `request_started` for the length of
 each request, as it does under `manage.py test`. No threads are started,
 so this also runs in Pyodide.
 
-A run past its time limit stops as any other: a `DemoTimeout` raised inside a
-test (the recorder checks the deadline before each statement) ends the tests
-and is raised again, instead of becoming that test's "error".
+`TestCase.tearDownClass()` closes every database connection: in a test run,
+the class is done and so is its transaction. Here the caller's transaction
+goes on (a demo's, an exercise's), and on PostgreSQL or an SQLite file that
+close would end it (and `close()` empties its on_commit callbacks). So while
+the tests run, this thread's connections ignore `close()`. An exception of a
+`propagate` type (a demo's time limit) is not a test's error: the run stops
+and it is raised again to the caller.
 """
 
 from __future__ import annotations
@@ -104,11 +108,12 @@ class TestRun:
 class _Result(unittest.TestResult):
     """Records one TestOutcome per test, with its time and its message."""
 
-    def __init__(self) -> None:
+    def __init__(self, propagate: tuple[type[BaseException], ...] = ()) -> None:
         super().__init__()
         self.outcomes: list[TestOutcome] = []
         self._started = 0.0
-        self.timeout: BaseException | None = None
+        self.propagate = (DemoTimeout, *propagate)  # the demo's time is up: always the run's end, never a test's
+        self.propagated: BaseException | None = None
 
     def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802 (unittest's names)
         super().startTest(test)
@@ -118,6 +123,10 @@ class _Result(unittest.TestResult):
         ms = (time.perf_counter() - self._started) * 1000 if self._started else 0.0
         name = getattr(test, "_testMethodName", None) or _holder_name(test)
         detail = ""
+        if err is not None and issubclass(err[0], self.propagate):
+            self.propagated = self.propagated or err[1]  # the caller's (a time limit), not the test's: stop
+            self.stop()
+            return
         if err is not None:
             exc_type, exc, tb = err
             while tb is not None and "__unittest" in tb.tb_frame.f_globals:  # unittest's own frames
@@ -136,10 +145,6 @@ class _Result(unittest.TestResult):
         self._add(test, "failed", err)
 
     def addError(self, test, err):  # noqa: N802
-        if issubclass(err[0], DemoTimeout):  # the demo's time is up: not the test's outcome, the run's end
-            self.timeout = err[1]
-            self.stop()
-            return
         super().addError(test, err)
         self._add(test, "error", err)
 
@@ -177,7 +182,30 @@ def _test_client_host() -> Iterator[None]:
         yield
 
 
-def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...] = ()) -> TestRun:
+def _keep_open() -> None:
+    """close() while tests run inside the caller's transaction: nothing (see the module's docstring)."""
+
+
+@contextmanager
+def _connections_kept_open() -> Iterator[None]:
+    from django.db import connections
+
+    # Connections are per thread, so an attribute on this thread's wrappers changes no other thread's.
+    kept = list(connections.all())
+    for conn in kept:
+        conn.close = _keep_open
+    try:
+        yield
+    finally:
+        for conn in kept:
+            del conn.close
+
+
+def run_tests(
+    *cases: type[unittest.TestCase],
+    names: list[str] | tuple[str, ...] = (),
+    propagate: tuple[type[BaseException], ...] = (),
+) -> TestRun:
     """Run the tests of `cases` (TestCase classes), or only the methods in `names`; return their outcomes."""
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
@@ -186,10 +214,10 @@ def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...
             suite.addTests(case(name) for name in loader.getTestCaseNames(case) if name in names)
         else:
             suite.addTests(loader.loadTestsFromTestCase(case))
-    result = _Result()
+    result = _Result(propagate)
     from django.core import mail
 
-    with _lock, _test_client_host():
+    with _lock, _test_client_host(), _connections_kept_open():
         had_outbox = hasattr(mail, "outbox")
         outbox = getattr(mail, "outbox", None)
         started = time.perf_counter()
@@ -200,8 +228,8 @@ def run_tests(*cases: type[unittest.TestCase], names: list[str] | tuple[str, ...
                 mail.outbox = outbox
             elif hasattr(mail, "outbox"):
                 del mail.outbox
-    if result.timeout is not None:
-        raise result.timeout
+    if result.propagated is not None:
+        raise result.propagated
     run = TestRun(result.outcomes, (time.perf_counter() - started) * 1000)
     # A test that passed after a failing subtest is reported failed only: unittest calls addSuccess for it anyway.
     failed = {o.name for o in run.outcomes if o.status in ("failed", "error")}

@@ -83,6 +83,19 @@ def test_save_inside_post_save_recurses_until_the_lab_stops_it(run_demo):
     assert prediction.answer(lab) == "more, until something stops it"
 
 
+def test_a_guarded_receiver_saves_once_more_with_update_fields_and_stops(run_demo):
+    """Issue 14: the fix with update_fields + a guard: one extra post_save and a one-column UPDATE, then it returns."""
+    lab = run_demo("signals.save-in-post-save")
+    guarded = lab.get("guarded")
+    assert not guarded.error
+    assert guarded.facts["post_save"] == guarded.facts["updates"] == 2
+    assert guarded.facts["update_fields"] == [None, frozenset({"blurb"})]
+    assert guarded.queries[-1].sql.startswith('UPDATE "sandbox_book" SET "blurb" = ')
+    assert guarded.facts["receivers"].count("signals_related.refresh_blurb_with_guard") == 2
+    assert guarded.facts["receivers"].count("books.tidy_book_title") == 2  # every Book receiver runs again
+    assert lab.headline_text.endswith("with update(): 1; with update_fields and a guard: 2")
+
+
 def test_the_recursing_receiver_is_connected_for_that_run_only(run_demo, seeded):
     from django.db.models.signals import post_save
 

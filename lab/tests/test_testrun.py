@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unittest
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import SimpleTestCase, TestCase, override_settings
@@ -134,3 +135,43 @@ def test_a_demo_past_its_time_limit_stops_instead_of_reporting_an_error(db):
     with pytest.raises(DemoTimeout), recorded(time_limit=0.001):
         time.sleep(0.01)
         run_tests(sample_cases())  # setUpTestData's INSERT is past the deadline
+
+
+def test_the_callers_transaction_survives_a_testcase_class_its_connection_and_its_on_commit_callbacks(db):
+    """TestCase.tearDownClass closes every connection: on PostgreSQL or a file that would end a demo's transaction.
+
+    (An in-memory SQLite database ignores close(), so the spy says whether it was asked.)
+    """
+    from unittest import mock
+
+    from django.db import connections, transaction
+
+    connection = connections["default"]
+    ran = []
+    with mock.patch.object(type(connection), "close", autospec=True) as close, transaction.atomic():
+        transaction.on_commit(lambda: ran.append("callback"))
+        assert run_tests(sample_cases(), names=["test_a_passes"]).passed
+        assert close.call_count == 0
+        assert not connection.closed_in_transaction and not connection.needs_rollback
+        assert len(connection.run_on_commit) == 1
+        with connection.cursor() as cursor:  # the connection still answers
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    assert "close" not in vars(connection)
+
+
+def test_a_propagated_exception_stops_the_run_and_is_raised_to_the_caller():
+    class Stopped(Exception):
+        pass
+
+    class StopsTheRun(unittest.TestCase):
+        def test_first(self):
+            raise Stopped("the time limit")
+
+        def test_second(self):
+            pass
+
+    with pytest.raises(Stopped, match="the time limit"):
+        run_tests(StopsTheRun, propagate=(Stopped,))
+    run = run_tests(StopsTheRun)  # otherwise it is the test's error
+    assert [o.status for o in run.outcomes] == ["error", "passed"]

@@ -35,3 +35,13 @@ def refresh_blurb_with_update(sender, instance, **kwargs):
     # sends no post_save and nothing runs again.
     blurb = f"{instance.title}: {instance.pages} pages"
     Book.objects.filter(pk=instance.pk).update(blurb=blurb)
+
+
+def refresh_blurb_with_guard(sender, instance, update_fields=None, **kwargs):
+    # The other fix: save only the column this receiver owns, and return
+    # early when the save is its own (update_fields is exactly that column).
+    # It still costs a second post_save and UPDATE; update() costs neither.
+    if update_fields == {"blurb"}:
+        return
+    instance.blurb = f"{instance.title}: {instance.pages} pages"
+    instance.save(update_fields=["blurb"])
