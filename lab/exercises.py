@@ -304,13 +304,15 @@ def attempt(ex: Exercise, code: str, mode: str = "check") -> Result:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), _tracked_receivers(), _rolled_back():
         _fresh_state()
+        # The reference first, its receivers disconnected at once (they must not do the learner's work); then
+        # the learner's, so a receiver both connect with one dispatch_uid stays connected: the learner's.
+        with _tracked_receivers():
+            reference = load("reference", ex.solution, REFERENCE_FILE)
         try:
             learner = load("learner", code, LEARNER_FILE)
         except Exception as exc:  # the learner's module failed to import: that is the whole answer
             result.error = error_of(exc)
         else:
-            with _tracked_receivers():  # the reference's receivers must not do the learner's work
-                reference = load("reference", ex.solution, REFERENCE_FILE)
             work = Attempt(ex, learner, reference)
             if mode == "run":
                 _run(ex, work, result)
