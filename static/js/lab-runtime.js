@@ -31,7 +31,8 @@
 (function () {
   "use strict";
   if (window.LabRuntime) return;
-  const MANIFEST_URL = "/runtime/manifest.json";
+  const BASE = "/runtime/";
+  const MANIFEST_URL = `${BASE}manifest.json`;
   let manifestPromise = null;
   const runtimes = new Map();
 
@@ -78,7 +79,7 @@
       manifest().then((m) => {
         const files = m.versions[this.version];
         if (!files) throw new Error(`This site has no Django ${this.version} runtime (it has ${Object.keys(m.versions).join(", ")}).`);
-        const worker = new Worker(m.worker, { type: "module", name: `lab-runtime-${this.version}` });
+        const worker = new Worker(BASE + m.worker, { type: "module", name: `lab-runtime-${this.version}` });
         this.worker = worker;
         worker.onmessage = (event) => this.receive(worker, event.data, resolveReady, rejectReady);
         worker.onerror = (event) => {
@@ -87,7 +88,9 @@
           this.setState("error", message);
           rejectReady(new Error(message));
         };
-        worker.postMessage({ type: "init", pyodide: m.pyodide, files, version: this.version });
+        const integrity = {};
+        for (const [name, file] of Object.entries(m.files)) integrity[name] = file.integrity;
+        worker.postMessage({ type: "init", base: BASE, pyodide: m.pyodide, files, integrity, version: this.version });
       }).catch((err) => {
         this.setState("error", String(err.message || err));
         rejectReady(err);
@@ -97,6 +100,7 @@
     receive(worker, data, resolveReady, rejectReady) {
       if (worker !== this.worker) return; // a stopped worker's last words
       if (data.type === "ready") {
+        this.timings = data.timings;
         if (!this.pending) this.setState("ready");
         resolveReady(this);
       } else if (data.type === "error") {
