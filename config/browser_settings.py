@@ -7,7 +7,9 @@ network there: SQLite, local-memory cache, locmem mail.
 """
 
 import os
+from pathlib import Path
 
+BASE_DIR = Path(__file__).resolve().parent.parent  # in the browser: where the zips were unpacked
 SECRET_KEY = "browser-runtime-only: nothing secret runs in a learner's browser"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -17,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "sandbox",
     "lab",
+    "exercises",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asgiref
 import django
+import pygments
 import sqlparse
 from django.conf import settings
 
@@ -33,6 +34,8 @@ ROOT = Path(settings.BASE_DIR)
 WORKER = ROOT / "static" / "js" / "lab-runtime-worker.js"
 # The lab's modules the browser imports, and (found by following their imports) what those import.
 LAB_ROOTS = ("lab/apps.py", "lab/checks.py", "lab/hooks.py", "lab/recorder.py", "lab/events.py", "lab/exercises.py")
+LAB_ROOTS += ("lab/render.py", "lab/templatetags/__init__.py", "lab/templatetags/lab.py")  # the report's template
+TEMPLATES = ("lab/templates/lab",)
 LOCAL_PACKAGES = ("lab", "sandbox", "exercises", "config")
 CONFIG_FILES = ("config/__init__.py", "config/browser_settings.py", "config/browser_urls.py")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files give the same zip (and the same name)
@@ -93,6 +96,26 @@ def dependency_entries() -> Iterator[tuple[str, bytes]]:
     for package in (asgiref, sqlparse):
         for name, path in installed_files(package):
             yield name, path.read_bytes()
+    yield from pygments_entries()
+
+
+# The report highlights SQL and Python (lab.render): only the Pygments modules that takes, found by doing it.
+PYGMENTS_USED = """
+import json, sys
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, SqlLexer
+formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
+highlight("select 1", SqlLexer(), formatter), highlight("x = 1", PythonLexer(), formatter)
+print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items() if n.split(".")[0] == "pygments")))
+"""
+
+
+def pygments_entries() -> Iterator[tuple[str, bytes]]:
+    found = subprocess.run([sys.executable, "-c", PYGMENTS_USED], check=True, capture_output=True, text=True)  # noqa: S603
+    folder = Path(pygments.__file__).parent
+    for file in json.loads(found.stdout):
+        yield f"pygments/{Path(file).relative_to(folder).as_posix()}", Path(file).read_bytes()
 
 
 def local_modules() -> list[str]:
@@ -144,6 +167,9 @@ def _local_imports(relative: str) -> Iterator[str]:
 def app_entries() -> Iterator[tuple[str, bytes]]:
     for relative in local_modules():
         yield relative, (ROOT / relative).read_bytes()
+    for folder in TEMPLATES:
+        for path in sorted((ROOT / folder).glob("*.html")):
+            yield path.relative_to(ROOT).as_posix(), path.read_bytes()
 
 
 def bookshop_database() -> bytes:
@@ -163,8 +189,10 @@ def inputs_digest() -> str:
     """What the build depends on; an unchanged digest means an unchanged runtime."""
     digest = hashlib.sha256()
     pins = [fetch.PYODIDE_VERSION, *fetch.PYODIDE_FILES.values(), fetch.DJANGO_61_SHA256, "build-2"]
-    digest.update(json.dumps([django.__version__, asgiref.__version__, sqlparse.__version__, *pins]).encode())
-    for relative in [*local_modules(), "static/js/lab-runtime-worker.js", "lab/runtime/bundle.py"]:
+    versions = [django.__version__, asgiref.__version__, sqlparse.__version__, pygments.__version__]
+    digest.update(json.dumps([*versions, *pins]).encode())
+    templates = [p.relative_to(ROOT).as_posix() for folder in TEMPLATES for p in sorted((ROOT / folder).glob("*.html"))]
+    for relative in [*local_modules(), *templates, "static/js/lab-runtime-worker.js", "lab/runtime/bundle.py"]:
         digest.update(relative.encode() + b"\0" + (ROOT / relative).read_bytes())
     return digest.hexdigest()
 
@@ -203,7 +231,7 @@ def build(output: Path, cache: Path, *, force: bool = False, log=print) -> dict:
     log("Built from this server's packages and code:")
     worker = write(hashed_name("lab-runtime-worker", WORKER.read_bytes(), ".js"), WORKER.read_bytes())
     deps = make_zip(dependency_entries())
-    deps_name = write(hashed_name("asgiref-sqlparse", deps, ".zip"), deps)
+    deps_name = write(hashed_name("asgiref-sqlparse-pygments", deps, ".zip"), deps)
     app = make_zip(app_entries())
     app_name = write(hashed_name("bookshop-lab", app, ".zip"), app)
     db = bookshop_database()

@@ -12,6 +12,7 @@ const HOME = "/home/pyodide";
 const LIB = `${HOME}/lab`;
 let pyodide = null;
 let attemptFunction = null;
+let warmUp = null;
 
 const PYCACHE = "/pycache";  // IndexedDB: a second visit imports Django from bytecode, not source
 
@@ -36,20 +37,34 @@ django.setup()
 _setup_ms = (time.perf_counter() - _started) * 1000
 from sandbox.models import Book
 Book.objects.count()  # open the database now, not in the learner's first Run
+import django.test, django.test.utils, lab.recorder, lab.render  # and compile what every attempt imports
+from django.template.loader import get_template
+get_template("lab/report.html")
 _query_ms = (time.perf_counter() - _started) * 1000 - _setup_ms
 
+from lab import exercises as _exercises
+
 def _lab_attempt(slug, code, mode):
-    from lab.exercises import attempt
+    found = _exercises.get(slug)
+    if found is None:
+        error = {"type": "LookupError", "message": f"No exercise {slug!r} in this runtime.", "line": None, "traceback": ""}
+        return json.dumps({"slug": slug, "mode": mode, "ok": False, "checks": [], "error": error})
     try:
-        result = attempt(slug, code, mode=mode).as_dict()
-    except Exception as error:  # the runner reports learners' errors itself; this is the runtime failing
+        result = _exercises.attempt(found, code, mode).as_dict()
+    except BaseException as exc:  # the runner reports the learner's errors itself: this is the runtime failing
         import traceback
-        result = {"slug": slug, "mode": mode, "ok": False, "passed": False, "checks": [],
-                  "error": f"The exercise runtime failed: {type(error).__name__}: {error}",
-                  "traceback": traceback.format_exc()}
+        error = {"type": type(exc).__name__, "message": f"The exercise runtime failed: {exc}", "line": None,
+                 "traceback": traceback.format_exc()}
+        result = {"slug": slug, "mode": mode, "ok": False, "checks": [], "error": error}
     return json.dumps(result, default=str)
 
-_lab_attempt
+def _lab_warm_up():
+    """One Run of the first exercise's solution: compiles the report's templates and Pygments' lexers now."""
+    first = next(iter(_exercises.all_exercises()), None)
+    if first is not None:
+        _exercises.attempt(first, first.solution, "run")
+
+(_lab_attempt, _lab_warm_up)
 `;
 
 async function fetchBytes(url, integrity) {
@@ -78,7 +93,7 @@ async function init({ base, pyodide: core, files, integrity }) {
   await syncfs(true);
   timings.unpacked = performance.now() - started;
   const key = [...files.zips].sort().join("+").replace(/[^A-Za-z0-9.+-]/g, "_");
-  attemptFunction = pyodide.runPython(SETUP(key));
+  [attemptFunction, warmUp] = pyodide.runPython(SETUP(key)).toJs();
   timings.django = performance.now() - started;
   timings.setup_ms = pyodide.globals.get("_setup_ms");
   timings.query_ms = pyodide.globals.get("_query_ms");
@@ -95,6 +110,11 @@ self.onmessage = async (event) => {
   if (message.type === "init") {
     try {
       self.postMessage({ type: "ready", timings: await init(message) });
+      try {
+        warmUp(); // before any attempt (messages wait for it), so the learner's first Run is not the slow one
+      } catch (error) {
+        console.debug("lab runtime warm-up:", error);
+      }
       await syncfs(false); // keep the bytecode for the next visit
     } catch (error) {
       self.postMessage({ type: "error", error: `The exercise runtime failed to start: ${error.message || error}` });
@@ -105,7 +125,8 @@ self.onmessage = async (event) => {
     try {
       result = JSON.parse(attemptFunction(message.slug, message.code, message.mode));
     } catch (error) {
-      result = { slug: message.slug, mode: message.mode, ok: false, passed: false, checks: [], error: String(error.message || error) };
+      const text = String(error.message || error);
+      result = { slug: message.slug, mode: message.mode, ok: false, checks: [], error: { type: "RuntimeError", message: text, line: null, traceback: text } };
     }
     result.elapsed_ms = performance.now() - started;
     self.postMessage({ type: "result", id: message.id, result });

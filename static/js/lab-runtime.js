@@ -11,11 +11,14 @@
      rt.ready                             // Promise: resolves when Django is set up (rejects on "error");
                                           // a new Promise after stop() (the next attempt loads a fresh worker)
      rt.error                             // the message when state is "error", else ""
-     await rt.attempt(slug, code, mode)   // mode "run" | "check"; resolves with lab.exercises' result
-                                          // (Attempt.as_dict(), plus "html": the lab report when there is one).
+     await rt.attempt(slug, code, mode)   // mode "run" | "check"; resolves with lab.exercises.Result.as_dict():
+                                          //   {slug, mode, django, ok, checks: [{key, name, passed, message}],
+                                          //    error: null | {type, message, line, traceback}, stdout,
+                                          //    report, report_html, elapsed_ms}
                                           // Never rejects: a time-out or stop() resolves with
-                                          //   {slug, mode, stopped: true, ok: false, passed: false,
-                                          //    error: "Stopped after 10 s: ...", checks: []}
+                                          //   {slug, mode, stopped: true, ok: false, checks: [],
+                                          //    error: {type: "Stopped", message: "Stopped after 10 s: ...", ...}}
+                                          // and the runtime failing to start with error.type "RuntimeError".
      rt.attempt(slug, code, mode, {timeLimit: 5000})   // per-attempt limit in ms (default LabRuntime.timeLimit)
      rt.stop()                            // terminates the worker at once; a pending attempt resolves "stopped"
      LabRuntime.timeLimit                 // 10000 ms by default
@@ -47,8 +50,9 @@
     return manifestPromise;
   }
 
-  function stoppedResult(slug, mode, message) {
-    return { slug, mode, stopped: true, ok: false, passed: false, error: message, checks: [] };
+  function failed(slug, mode, type, message, extra = {}) {
+    const error = { type, message, line: null, traceback: message };
+    return { slug, mode, ok: false, checks: [], error, stdout: "", report: null, report_html: "", ...extra };
   }
 
   class Runtime extends EventTarget {
@@ -133,7 +137,7 @@
         }, (err) => {
           if (this.pending !== pending) return;
           this.pending = null;
-          resolve({ slug, mode, ok: false, passed: false, error: String(err.message || err), checks: [] });
+          resolve(failed(slug, mode, "RuntimeError", String(err.message || err)));
         });
       });
     }
@@ -148,7 +152,7 @@
       this.setState("stopped");
       if (pending) {
         clearTimeout(pending.timer);
-        pending.resolve(stoppedResult(pending.slug, pending.mode, message));
+        pending.resolve(failed(pending.slug, pending.mode, "Stopped", message, { stopped: true }));
       }
     }
   }
