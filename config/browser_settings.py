@@ -33,7 +33,10 @@ DATABASES = {
         "NAME": os.environ.get("LAB_BROWSER_DATABASE", "/home/pyodide/bookshop.sqlite3"),
     }
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercises"}}
+CACHES = {  # the caching track's local-memory alias too; Redis, Memcached, files and the database cache are not here
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercises"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercises-locmem"},
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@bookshop.example"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

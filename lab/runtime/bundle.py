@@ -166,7 +166,15 @@ def _local_imports(relative: str) -> Iterator[str]:
                         yield init
 
 
+# Pyodide has no time zone database: the one zone the settings use, as a TZif file (zoneinfo reads it).
+UTC_TZIF = base64.b64decode(
+    "VFppZjIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAAQAAAAAAABVVEMAVFppZjIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "AAAAAAAAAQAAAAQAAAAAAABVVEMAClVUQzAK"
+)
+
+
 def app_entries() -> Iterator[tuple[str, bytes]]:
+    yield "zoneinfo/UTC", UTC_TZIF
     for relative in local_modules():
         yield relative, (ROOT / relative).read_bytes()
     for folder in TEMPLATES:

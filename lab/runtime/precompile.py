@@ -29,6 +29,9 @@ os.environ.update(
     LAB_BROWSER_DATABASE="/work/in/bookshop.sqlite3",
     DJANGO_ALLOW_ASYNC_UNSAFE="true",
 )
+import zoneinfo  # noqa: E402
+
+zoneinfo.reset_tzpath([f"{LIB}/zoneinfo"])
 import django  # noqa: E402
 
 django.setup()

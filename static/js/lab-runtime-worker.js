@@ -32,6 +32,8 @@ if not ${bytecode ? "True" : "False"}:  # the zips carry no bytecode: compile on
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.browser_settings"
 os.environ["LAB_BROWSER_DATABASE"] = ${JSON.stringify(`${HOME}/bookshop.sqlite3`)}
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Pyodide's event loop is no server's: the ORM is safe here
+import zoneinfo
+zoneinfo.reset_tzpath([${JSON.stringify(`${LIB}/zoneinfo`)}])  # UTC, shipped in the zip: Pyodide has no tz database
 _started = time.perf_counter()
 import django
 django.setup()
