@@ -9,6 +9,7 @@
   var PROGRESS_KEY = "lab-progress";
   var CODE_PREFIX = "lab-exercise-code:";
   var STATE_TEXT = { loading: "Loading Python…", ready: "Python ready", running: "Running…", stopped: "Stopped", error: "Python could not start" };
+  var STOPPED = "Stopped. The next Run starts a fresh Python.";
   var loaded = {};
 
   function esc(text) { return window.LabReport.escape(text); }
@@ -63,12 +64,22 @@
           (c.message ? ' <span class="exercise-check__message">' + message(c.message) + "</span>" : "") + "</li>";
       }).join("") + "</ul>";
     }
-    if (result.error) {
-      out += '<div class="exercise-error" data-report="error"><p class="exercise-error__title">Your code raised an error</p><pre class="exercise-error__trace" tabindex="0">' + esc(result.error) + "</pre></div>";
+    if (result.stopped) {
+      out += '<p class="lab-message" role="alert" data-stopped>' + esc(typeof result.error === "string" ? result.error : "Stopped.") + "</p>";
+    } else if (result.error) {
+      /* lab.exercises' error: {type, message, line, traceback} with only the learner's own frames. */
+      var err = typeof result.error === "string" ? { traceback: result.error } : result.error;
+      var title = err.type === "SyntaxError" ? "Your code does not parse" : "Your code raised " + (err.type || "an error");
+      out += '<div class="exercise-error" data-report="error"><p class="exercise-error__title">' + esc(title) +
+        (err.line ? " (line " + esc(err.line) + ")" : "") + '</p><pre class="exercise-error__trace" tabindex="0">' +
+        esc(err.traceback || (err.type ? err.type + ": " : "") + (err.message || "")) + "</pre></div>";
     }
     if (result.stdout) out += '<div class="exercise-output"><p class="exercise-card__label">Printed</p><pre tabindex="0">' + esc(result.stdout) + "</pre></div>";
-    if (result.report_html) out += result.report_html; /* rendered by Django's templates (autoescaped) in the learner's own worker */
-    else if (result.report) out += window.LabReport.render(result.report);
+    /* The report as the demos show it: lab/report.html rendered (autoescaped) by Django in the learner's own
+       worker; from the plain data when a worker sends no HTML. */
+    var reportHtml = result.report_html || result.html;
+    if (reportHtml) out += reportHtml;
+    else if (result.report && Array.isArray(result.report.steps)) out += window.LabReport.render(result.report);
     return out;
   }
 
@@ -90,7 +101,7 @@
     card.querySelector("[data-exercise-passed]").hidden = !hasPassed(this.slug);
     this.bind();
     this.startEditor();
-    this.startRuntime();
+    this.startWhenNear();
   }
   Card.prototype.button = function (action) { return this.card.querySelector('[data-action="' + action + '"]'); };
   Card.prototype.setState = function (state, text) {
@@ -129,13 +140,30 @@
   };
 
   Card.prototype.runtime = function (version) { return window.LabRuntime && window.LabRuntime.get(version); };
+  /* Python (several MB the first time) starts when the learner nears the card or touches it, not for every
+     reader of the lesson. */
+  Card.prototype.startWhenNear = function () {
+    var self = this;
+    this.state.textContent = "Python starts when you reach this exercise";
+    var start = function () { if (!self.started) self.startRuntime(); };
+    this.card.addEventListener("focusin", start);
+    this.card.addEventListener("pointerdown", start);
+    if (!("IntersectionObserver" in window)) return start();
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); start(); }
+    }, { rootMargin: "600px 0px" });
+    observer.observe(this.card);
+  };
   Card.prototype.startRuntime = function () {
     var self = this;
+    this.started = true;
     this.setState("loading");
-    load(this.card.dataset.runtimeSrc).then(function () {
-      window.addEventListener("lab-runtime:state", function (event) {
+    this.loading = load(this.card.dataset.runtimeSrc).then(function () {
+      document.addEventListener("lab-runtime:state", function (event) {
         var d = event.detail || {};
-        if (self.chosen().indexOf(String(d.version)) >= 0 && self.state.dataset.runtime !== "running" && STATE_TEXT[d.state]) self.setState(d.state);
+        if (self.chosen().indexOf(String(d.version)) < 0 || !STATE_TEXT[d.state]) return;
+        if (d.state === "error") self.setState("error", "Python could not start: " + (d.error || "unknown error"));
+        else if (self.state.dataset.runtime !== "running" && self.state.dataset.runtime !== "stopped") self.setState(d.state);
       });
       return self.warm();
     }).catch(function (error) {
@@ -151,7 +179,12 @@
 
   Card.prototype.attempt = function (mode) {
     var self = this;
-    if (!window.LabRuntime || this.state.dataset.runtime === "running" || this.state.dataset.runtime === "error") return;
+    if (this.state.dataset.runtime === "running" || this.state.dataset.runtime === "error") return;
+    if (!window.LabRuntime) { /* pressed before the runtime's script arrived: run once it has */
+      if (!this.started) this.startRuntime();
+      this.loading.then(function () { if (window.LabRuntime) self.attempt(mode); });
+      return;
+    }
     var versions = this.chosen();
     var code = this.code();
     this.setState("running");
@@ -166,7 +199,8 @@
     Promise.all(runs).then(function (results) {
       if (self.state.dataset.runtime !== "running") return; /* Stop already said so */
       self.show(versions, results, mode);
-      self.setState("ready");
+      if (results.some(function (r) { return r.stopped; })) self.setState("stopped", STOPPED);
+      else self.setState("ready");
     });
   };
   Card.prototype.show = function (versions, results, mode) {
@@ -186,7 +220,7 @@
   Card.prototype.stop = function () {
     this.running.forEach(function (rt) { if (rt && rt.stop) rt.stop(); });
     this.running = [];
-    this.setState("stopped", "Stopped. The next Run starts a fresh Python.");
+    this.setState("stopped", STOPPED);
     this.results.innerHTML = '<p class="lab-message" role="status">Stopped: your code was still running, so its Python was shut down.</p>';
   };
 

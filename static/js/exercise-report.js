@@ -114,6 +114,20 @@
     }).join("");
   }
 
+  /* lab.exercises.report_data() sends a compact step (SQL as strings, signals as "kind name", headers):
+     read it as the Step fields the server's templates use. */
+  function normal(s) {
+    var out = Object.assign({}, s);
+    out.queries = list(s.queries).map(function (q) { return typeof q === "string" ? { sql: q } : q; });
+    out.signals = list(s.signals).map(function (e) {
+      if (typeof e !== "string") return e;
+      var parts = e.split(" ");
+      return { kind: parts[0], name: parts.slice(1).join(" ") };
+    });
+    if (!out.response_headers && s.headers) out.response_headers = s.headers;
+    return out;
+  }
+
   function step(s) {
     var queries = list(s.queries).length;
     var out = '<article class="lab-step" data-step="' + esc(s.key) + '"><header class="lab-step__head"><h4 class="lab-step__title">' + esc(s.label) + '</h4><span class="lab-step__meta">' + ms(s.ms) + (queries ? " · " + queries + " " + plural(queries, "query", "queries") : "") + "</span></header>";
@@ -129,12 +143,13 @@
   }
 
   function render(report) {
-    var steps = list(report && report.steps);
+    var steps = list(report && report.steps).map(normal);
     var count = function (key) { return steps.reduce(function (n, s) { return n + list(s[key]).length; }, 0); };
     var sent = steps.reduce(function (n, s) { return n + list(s.signals).filter(function (e) { return e.kind === "signal"; }).length; }, 0);
     var q = count("queries"), c = count("cache_ops");
     var out = '<div class="lab-report" data-report-for="exercise">';
-    if (report.headline_text) out += '<p class="lab-headline" data-headline>' + esc(report.headline_text) + "</p>";
+    var headline = report.headline_text || report.headline;
+    if (headline) out += '<p class="lab-headline" data-headline>' + esc(headline) + "</p>";
     out += '<div class="lab-summary" data-report="summary"><span><strong>' + q + "</strong> SQL " + plural(q, "query", "queries") + "</span><span><strong>" + sent + "</strong> " + plural(sent, "signal", "signals") + " sent</span><span><strong>" + c + "</strong> cache " + plural(c, "call", "calls") + "</span><span>ran in <strong>" + ms(report.wall_ms) + "</strong>" + (report.cpu_ms !== undefined ? " (CPU " + ms(report.cpu_ms) + ")" : "") + "</span></div>";
     if (report.error) out += '<p class="lab-message" role="alert">' + esc(report.error) + "</p>";
     return out + steps.map(step).join("") + "</div>";
