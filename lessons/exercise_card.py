@@ -19,6 +19,7 @@ from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
 DEFAULT_VERSIONS = ("5.2",)
+RUNTIME_MANIFEST = "/runtime/manifest.json"  # what static/js/lab-runtime.js fetches first
 
 
 def dom_id(exercise: Any) -> str:
@@ -54,6 +55,18 @@ def _static(path: str) -> str:
         return ""
 
 
+def runtime_src() -> str:
+    """The runtime's script, or '' when this site does not serve the runtime (then the card says so,
+    rather than the page asking for a manifest that is not there)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(RUNTIME_MANIFEST)
+    except Resolver404:
+        return ""
+    return _static("js/lab-runtime.js")
+
+
 def render_exercise_card(exercise: Any, lesson_path: str = "", *, offline: bool = False) -> str:
     from lab.render import highlight_python
 
@@ -71,6 +84,6 @@ def render_exercise_card(exercise: Any, lesson_path: str = "", *, offline: bool 
             "lesson_path": lesson_path,
             "offline": offline,
             "editor_src": _static("vendor/codemirror/codemirror.min.js"),
-            "runtime_src": _static("js/lab-runtime.js"),
+            "runtime_src": runtime_src(),
         },
     )

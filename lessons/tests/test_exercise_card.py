@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
+from django.http import HttpResponse
+from django.urls import path
 
-from lessons.exercise_card import render_exercise_card, versions_of
+from lessons.exercise_card import RUNTIME_MANIFEST, render_exercise_card, versions_of
 
 
 def exercise(**overrides):
@@ -68,10 +70,25 @@ def test_the_card_carries_the_design_hooks():
     assert {"run", "check", "hint", "solution", "reset", "stop"} <= actions
 
 
-def test_the_card_names_the_editor_and_runtime_files():
+def runtime_manifest(request):
+    return HttpResponse("{}")
+
+
+urlpatterns = [path(RUNTIME_MANIFEST.lstrip("/"), runtime_manifest)]
+
+
+def test_the_card_names_the_editor_and_runtime_files(settings):
+    settings.ROOT_URLCONF = __name__  # a site that serves the runtime
     (card,) = parse(render_exercise_card(exercise())).having("data-exercise")
     assert card["data-editor-src"].endswith("vendor/codemirror/codemirror.min.js")
     assert card["data-runtime-src"].endswith("js/lab-runtime.js")
+
+
+def test_a_site_without_the_runtime_gives_the_card_no_runtime_to_load(settings):
+    settings.ROOT_URLCONF = ModuleType("no_runtime_urls")  # a site that routes nothing to a runtime
+    settings.ROOT_URLCONF.urlpatterns = []
+    (card,) = parse(render_exercise_card(exercise())).having("data-exercise")
+    assert card["data-runtime-src"] == ""
 
 
 def test_without_javascript_the_card_says_so_and_shows_the_starter_and_hints():

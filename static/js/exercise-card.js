@@ -158,6 +158,11 @@
     var self = this;
     this.started = true;
     this.setState("loading");
+    if (!this.card.dataset.runtimeSrc) {
+      this.loading = Promise.resolve();
+      this.setState("error", "Python is not installed on this site, so exercises cannot run here.");
+      return;
+    }
     this.loading = load(this.card.dataset.runtimeSrc).then(function () {
       document.addEventListener("lab-runtime:state", function (event) {
         var d = event.detail || {};

@@ -102,11 +102,11 @@ def test_the_solution_is_shown_on_request_only_after_a_confirm(page, card_url):
     assert "return Book.objects.count()" in editor_text(card)
 
 
-def test_without_the_runtime_the_card_says_python_could_not_start(page, card_url):
+def test_without_the_runtime_the_card_says_exercises_cannot_run(page, card_url):
     card = open_card(page, card_url)
     state = card.locator("[data-runtime]")
     assert state.get_attribute("data-runtime") == "error"
-    assert "could not start" in state.inner_text()
+    assert "Python is not installed on this site" in state.inner_text()
     assert card.locator("[data-action=run]").is_disabled()
 
 
