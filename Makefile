@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate run serve classroom load test test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean vendor-codemirror
+.PHONY: help install install-dev migrate runtime run serve classroom load test test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean vendor-codemirror
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -37,17 +37,22 @@ seed: migrate ## Load the canonical bookshop seed (the numbers lessons assert)
 seed-large: migrate ## Add 100,000 order items on top, for visible timings
 	$(PY) manage.py seed --size 100000
 
-run: seed ## Set up and serve the site on http://127.0.0.1:8000 (SQLite, local memory, debug toolbar)
+# The exercise runtime (var/runtime/): pinned Pyodide from the npm registry and Django 6.1 from PyPI, both checked by
+# SHA-256, and zips of this server's Django and code. A no-op when its inputs are unchanged (a checksum of them).
+runtime: install ## Build the exercise runtime learners' browsers load (Pyodide, Django zips, the bookshop database)
+	$(PY) manage.py build_runtime
+
+run: seed runtime ## Set up and serve the site on http://127.0.0.1:8000 (SQLite, local memory, debug toolbar)
 	@echo "Django Lab: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runlab $(HOST):$(PORT)
 
-serve: install ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from the environment
+serve: install runtime ## Classroom mode: gunicorn, DEBUG off, PostgreSQL and Redis from the environment
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(PY) manage.py createcachetable
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=0 GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi
 
-classroom: install ## Classroom behind nginx on one machine: page and run servers (deploy/classroom.sh start|stop|status)
+classroom: install runtime ## Classroom behind nginx on one machine: page and run servers (deploy/classroom.sh start|stop|status)
 	deploy/classroom.sh start
 
 var/loadenv/.installed: bench/load/requirements.txt
@@ -61,7 +66,7 @@ load: install var/loadenv/.installed ## Load-test a running classroom (LOAD_HOST
 
 PG_URL ?= $(or $(LAB_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 
-test: install-dev ## Run the whole suite, browser tests included, then the unit tests on PostgreSQL and on Django 6.1
+test: install-dev runtime ## Run the whole suite, browser tests included, then the unit tests on PostgreSQL and on Django 6.1
 	$(PY) -m pytest -p no:cacheprovider
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-django61
@@ -112,8 +117,8 @@ fmt: install-dev ## Format and autofix with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install-dev ## Measure requests per second (lesson page vs trivial view, middleware cost, query lab, caching)
-	@for script in bench/pages.py bench/middleware.py bench/orm_lab.py bench/caching.py; do \
+bench: install-dev runtime ## Measure requests per second (lesson page vs trivial view, middleware cost, query lab, caching)
+	@for script in bench/pages.py bench/middleware.py bench/orm_lab.py bench/caching.py bench/exercises.py; do \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
 
 # The exercise editor: CodeMirror 6 from the npm registry, pinned in package-lock.json, bundled into one committed

@@ -247,6 +247,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# The exercise runtime (lab.runtime): Pyodide and the zips the learner's browser loads, built by `make runtime`.
+LAB_RUNTIME_DIR = Path(os.environ.get("LAB_RUNTIME_DIR", VAR_DIR / "runtime"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # A classroom serves hashed, compressed static files (after `collectstatic`); a laptop serves them as they are.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("img/logo.svg"), permanent=True)),
     path("demos/", include("lab.urls")),
     path("sandbox/", include("sandbox.urls")),
+    path("runtime/", include("lab.runtime.urls")),  # the exercise runtime (Pyodide, zips), immutable
     path("", include("lessons.urls")),
 ]
 # Off in a classroom unless LAB_ADMIN=1; then failed logins are limited per client address.

@@ -11,11 +11,14 @@
      rt.ready                             // Promise: resolves when Django is set up (rejects on "error");
                                           // a new Promise after stop() (the next attempt loads a fresh worker)
      rt.error                             // the message when state is "error", else ""
-     await rt.attempt(slug, code, mode)   // mode "run" | "check"; resolves with lab.exercises' result
-                                          // (Attempt.as_dict(), plus "html": the lab report when there is one).
+     await rt.attempt(slug, code, mode)   // mode "run" | "check"; resolves with lab.exercises.Result.as_dict():
+                                          //   {slug, mode, django, ok, checks: [{key, name, passed, message}],
+                                          //    error: null | {type, message, line, traceback}, stdout,
+                                          //    report, report_html, elapsed_ms}
                                           // Never rejects: a time-out or stop() resolves with
-                                          //   {slug, mode, stopped: true, ok: false, passed: false,
-                                          //    error: "Stopped after 10 s: ...", checks: []}
+                                          //   {slug, mode, stopped: true, ok: false, checks: [],
+                                          //    error: {type: "Stopped", message: "Stopped after 10 s: ...", ...}}
+                                          // and the runtime failing to start with error.type "RuntimeError".
      rt.attempt(slug, code, mode, {timeLimit: 5000})   // per-attempt limit in ms (default LabRuntime.timeLimit)
      rt.stop()                            // terminates the worker at once; a pending attempt resolves "stopped"
      LabRuntime.timeLimit                 // 10000 ms by default
@@ -31,7 +34,8 @@
 (function () {
   "use strict";
   if (window.LabRuntime) return;
-  const MANIFEST_URL = "/runtime/manifest.json";
+  const BASE = "/runtime/";
+  const MANIFEST_URL = `${BASE}manifest.json`;
   let manifestPromise = null;
   const runtimes = new Map();
 
@@ -46,8 +50,9 @@
     return manifestPromise;
   }
 
-  function stoppedResult(slug, mode, message) {
-    return { slug, mode, stopped: true, ok: false, passed: false, error: message, checks: [] };
+  function failed(slug, mode, type, message, extra = {}) {
+    const error = { type, message, line: null, traceback: message };
+    return { slug, mode, ok: false, checks: [], error, stdout: "", report: null, report_html: "", ...extra };
   }
 
   class Runtime extends EventTarget {
@@ -78,7 +83,7 @@
       manifest().then((m) => {
         const files = m.versions[this.version];
         if (!files) throw new Error(`This site has no Django ${this.version} runtime (it has ${Object.keys(m.versions).join(", ")}).`);
-        const worker = new Worker(m.worker, { type: "module", name: `lab-runtime-${this.version}` });
+        const worker = new Worker(BASE + m.worker, { type: "module", name: `lab-runtime-${this.version}` });
         this.worker = worker;
         worker.onmessage = (event) => this.receive(worker, event.data, resolveReady, rejectReady);
         worker.onerror = (event) => {
@@ -87,7 +92,9 @@
           this.setState("error", message);
           rejectReady(new Error(message));
         };
-        worker.postMessage({ type: "init", pyodide: m.pyodide, files, version: this.version });
+        const integrity = {};
+        for (const [name, file] of Object.entries(m.files)) integrity[name] = file.integrity;
+        worker.postMessage({ type: "init", base: BASE, pyodide: m.pyodide, files, integrity, version: this.version });
       }).catch((err) => {
         this.setState("error", String(err.message || err));
         rejectReady(err);
@@ -97,6 +104,7 @@
     receive(worker, data, resolveReady, rejectReady) {
       if (worker !== this.worker) return; // a stopped worker's last words
       if (data.type === "ready") {
+        this.timings = data.timings;
         if (!this.pending) this.setState("ready");
         resolveReady(this);
       } else if (data.type === "error") {
@@ -129,7 +137,7 @@
         }, (err) => {
           if (this.pending !== pending) return;
           this.pending = null;
-          resolve({ slug, mode, ok: false, passed: false, error: String(err.message || err), checks: [] });
+          resolve(failed(slug, mode, "RuntimeError", String(err.message || err)));
         });
       });
     }
@@ -144,7 +152,7 @@
       this.setState("stopped");
       if (pending) {
         clearTimeout(pending.timer);
-        pending.resolve(stoppedResult(pending.slug, pending.mode, message));
+        pending.resolve(failed(pending.slug, pending.mode, "Stopped", message, { stopped: true }));
       }
     }
   }

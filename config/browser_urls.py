@@ -1,0 +1,3 @@
+"""The browser runtime's URLconf: empty; an exercise that needs views brings its own (override_settings)."""
+
+urlpatterns: list = []
