@@ -64,6 +64,12 @@ def runtime_src() -> str:
         resolve(RUNTIME_MANIFEST)
     except Resolver404:
         return ""
+    try:
+        from lab.runtime.views import build_dir
+    except ImportError:
+        return ""
+    if not (build_dir() / "manifest.json").exists():  # routed but not built: `make runtime`
+        return ""
     return _static("js/lab-runtime.js")
 
 

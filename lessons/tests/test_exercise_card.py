@@ -77,11 +77,21 @@ def runtime_manifest(request):
 urlpatterns = [path(RUNTIME_MANIFEST.lstrip("/"), runtime_manifest)]
 
 
-def test_the_card_names_the_editor_and_runtime_files(settings):
+def test_the_card_names_the_editor_and_runtime_files(settings, tmp_path):
     settings.ROOT_URLCONF = __name__  # a site that serves the runtime
+    settings.LAB_RUNTIME_DIR = tmp_path  # and has built it
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "manifest.json").write_text("{}")
     (card,) = parse(render_exercise_card(exercise())).having("data-exercise")
     assert card["data-editor-src"].endswith("vendor/codemirror/codemirror.min.js")
     assert card["data-runtime-src"].endswith("js/lab-runtime.js")
+
+
+def test_a_site_that_has_not_built_the_runtime_gives_the_card_none_to_load(settings, tmp_path):
+    settings.ROOT_URLCONF = __name__
+    settings.LAB_RUNTIME_DIR = tmp_path / "nothing-built"
+    (card,) = parse(render_exercise_card(exercise())).having("data-exercise")
+    assert card["data-runtime-src"] == ""
 
 
 def test_a_site_without_the_runtime_gives_the_card_no_runtime_to_load(settings):

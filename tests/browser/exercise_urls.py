@@ -5,6 +5,7 @@ axe, the CSP) needs no Python runtime and no registered exercise; the real lesso
 tested with the runtime in test_exercises.py.
 """
 
+import copy
 from types import SimpleNamespace
 
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from django.urls import path
 from django.utils.safestring import mark_safe
 
 from config.urls import urlpatterns as site_urlpatterns
+from lab import exercises
 from lessons.exercise_card import render_exercise_card
 
 EXERCISE = SimpleNamespace(
@@ -30,7 +32,12 @@ PAGE = Template(
 
 
 def exercise_page(request):
-    card = render_exercise_card(EXERCISE, "test/exercise")
+    """?slug=<a registered exercise>: that exercise offering Django 5.2 and 6.1 (the worker runs it)."""
+    exercise = EXERCISE
+    if request.GET.get("slug"):
+        exercise = copy.copy(exercises.get(request.GET["slug"]))
+        exercise.versions = ("5.2", "6.1")
+    card = render_exercise_card(exercise, "test/exercise")
     if request.GET.get("runtime") == "none":  # a site without the runtime's file: the card must say so
         card = card.replace('data-runtime-src="', 'data-runtime-src="" data-was="')
     return HttpResponse(PAGE.render(RequestContext(request, {"card": mark_safe(card)})))  # noqa: S308
