@@ -15,6 +15,8 @@ from django.conf import settings
 from lab import exercises
 from lessons.catalogue import get_catalogue
 
+from .conftest import axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 
 SLUG = "orm.titles-and-publishers"
@@ -75,6 +77,10 @@ def test_an_orm_exercise_is_typed_run_checked_and_passed(page, lab, runtime_buil
     assert "select_related" in card.locator("[data-solution]").inner_text()
     card.locator("[data-action=hint]").click()
     assert card.locator("[data-hints] li").count() == 1
+    assert axe_violations(page) == ""  # the card with its results, a hint and the solution
+    page.locator("[data-theme-toggle]").click()
+    assert axe_violations(page) == "", "in the dark theme"
+    page.locator("[data-theme-toggle]").click()
 
     # The fix, typed: on line 5 (books = Book.objects.order_by("title")), before .order_by("title").
     card.locator(".cm-content").click()
@@ -108,6 +114,7 @@ def test_a_syntax_error_says_where(page, lab, runtime_built):
     assert "does not parse (line 1)" in error.inner_text()
     assert "SyntaxError" in error.inner_text()
     assert "File" in error.inner_text() and "lab/exercises.py" not in error.inner_text()
+    assert axe_violations(page) == ""
 
 
 def test_an_infinite_loop_is_stopped_and_the_next_run_works(page, lab, runtime_built):
