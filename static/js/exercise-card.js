@@ -60,8 +60,8 @@
       out += '<ul class="exercise-checks">' + result.checks.map(function (c) {
         var state = c.passed ? "pass" : "fail";
         return '<li class="exercise-check exercise-check--' + state + '" data-check-result="' + state + '"><span class="exercise-check__mark" aria-hidden="true">' + (c.passed ? "✓" : "✗") +
-          '</span><span class="visually-hidden">' + (c.passed ? "Passed: " : "Failed: ") + "</span><strong>" + esc(c.name) + "</strong>" +
-          (c.message ? ' <span class="exercise-check__message">' + message(c.message) + "</span>" : "") + "</li>";
+          '</span><span class="exercise-check__body"><span class="visually-hidden">' + (c.passed ? "Passed: " : "Failed: ") + "</span><strong>" + esc(c.name) + "</strong>" +
+          (c.message ? ' <span class="exercise-check__message">' + message(c.message) + "</span>" : "") + "</span></li>";
       }).join("") + "</ul>";
     }
     if (result.stopped) {
