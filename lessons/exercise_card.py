@@ -27,10 +27,12 @@ def dom_id(exercise: Any) -> str:
 
 
 def prompt_html(text: str) -> SafeString:
-    """Markdown through the lessons' one pipeline (sanitised; a directive in a prompt works too)."""
-    from .markdown import render
+    """Plain Markdown, sanitised like lesson text (not the lesson pipeline: a card is rendered inside it)."""
+    from markdown import markdown
 
-    return mark_safe(render(text).html)  # noqa: S308 (sanitised by the pipeline)
+    from .sanitize import clean
+
+    return mark_safe(clean(markdown(text, extensions=["fenced_code"])))  # noqa: S308 (sanitised just now)
 
 
 def inline_html(text: str) -> SafeString:
