@@ -9,7 +9,7 @@
      rt.version                           // "5.2"
      rt.state                             // "loading" | "ready" | "running" | "stopped" | "error"
      rt.ready                             // Promise: resolves when Django is set up (rejects on "error");
-                                          // a new Promise after stop() (the next attempt loads a fresh worker)
+                                          // after stop(), reading it (or the next attempt) loads a fresh worker
      rt.error                             // the message when state is "error", else ""
      await rt.attempt(slug, code, mode)   // mode "run" | "check"; resolves with lab.exercises.Result.as_dict():
                                           //   {slug, mode, django, ok, checks: [{key, name, passed, message}],
@@ -64,6 +64,7 @@
       this.worker = null;
       this.pending = null; // {id, resolve, timer, slug, mode}
       this.nextId = 1;
+      this.generation = 0; // bumped by start() and stop(): a stale manifest or worker is ignored
       this.start();
     }
 
@@ -76,11 +77,15 @@
     }
 
     start() {
+      const generation = ++this.generation;
+      if (this.worker) this.worker.terminate();
+      this.worker = null;
       this.setState("loading");
       let resolveReady, rejectReady;
-      this.ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
-      this.ready.catch(() => {}); // an unobserved failure is shown through state, not as an unhandled rejection
+      this.readyPromise = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+      this.readyPromise.catch(() => {}); // an unobserved failure is shown through state, not as an unhandled rejection
       manifest().then((m) => {
+        if (generation !== this.generation) return;
         const files = m.versions[this.version];
         if (!files) throw new Error(`This site has no Django ${this.version} runtime (it has ${Object.keys(m.versions).join(", ")}).`);
         const worker = new Worker(BASE + m.worker, { type: "module", name: `lab-runtime-${this.version}` });
@@ -96,9 +101,15 @@
         for (const [name, file] of Object.entries(m.files)) integrity[name] = file.integrity;
         worker.postMessage({ type: "init", base: BASE, pyodide: m.pyodide, files, integrity, version: this.version });
       }).catch((err) => {
+        if (generation !== this.generation) return;
         this.setState("error", String(err.message || err));
         rejectReady(err);
       });
+    }
+
+    get ready() {
+      if (this.state === "stopped") this.start();
+      return this.readyPromise;
     }
 
     receive(worker, data, resolveReady, rejectReady) {
@@ -121,7 +132,7 @@
 
     async attempt(slug, code, mode = "run", options = {}) {
       if (this.pending) this.stop("Stopped: a new attempt started before this one finished.");
-      if (!this.worker && this.state !== "loading") this.start();
+      if (this.state === "stopped" || this.state === "error") this.start(); // a fresh worker (and a retry)
       const limit = options.timeLimit || LabRuntime.timeLimit;
       const id = this.nextId++;
       return new Promise((resolve) => {
@@ -143,12 +154,11 @@
     }
 
     stop(message = "Stopped.") {
+      this.generation++;
       if (this.worker) this.worker.terminate();
       this.worker = null;
       const pending = this.pending;
       this.pending = null;
-      this.ready = Promise.reject(new Error("stopped"));
-      this.ready.catch(() => {});
       this.setState("stopped");
       if (pending) {
         clearTimeout(pending.timer);
