@@ -272,7 +272,8 @@
   function init() {
     if (!window.LabReport) return;
     document.querySelectorAll("[data-exercise]").forEach(function (card) {
-      if (!card.__labExercise) card.__labExercise = new Card(card);
+      /* An exported (offline) copy has no live part: its card stays as it is, starter code and hints. */
+      if (!card.__labExercise && card.querySelector("[data-exercise-live]")) card.__labExercise = new Card(card);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
