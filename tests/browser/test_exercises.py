@@ -143,3 +143,5 @@ def test_django_5_2_and_6_1_side_by_side(page, lab, runtime_built, settings):
     assert [columns.nth(i).get_attribute("data-version") for i in range(2)] == ["5.2", "6.1"]
     for i in range(2):
         assert columns.nth(i).locator(".lab-report [data-report=sql]").count() == 1
+    left, right = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
+    assert left["y"] == right["y"] and left["x"] < right["x"], "at desktop width the two runs sit side by side"
