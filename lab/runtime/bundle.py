@@ -32,6 +32,7 @@ from . import fetch
 
 ROOT = Path(settings.BASE_DIR)
 WORKER = ROOT / "static" / "js" / "lab-runtime-worker.js"
+PRECOMPILE = Path(__file__).with_name("precompile.mjs")
 # The lab's modules the browser imports, and (found by following their imports) what those import.
 LAB_ROOTS = ("lab/apps.py", "lab/checks.py", "lab/hooks.py", "lab/recorder.py", "lab/events.py", "lab/exercises.py")
 LAB_ROOTS += ("lab/render.py", "lab/templatetags/__init__.py", "lab/templatetags/lab.py")  # the report's template
@@ -188,11 +189,13 @@ def bookshop_database() -> bytes:
 def inputs_digest() -> str:
     """What the build depends on; an unchanged digest means an unchanged runtime."""
     digest = hashlib.sha256()
-    pins = [fetch.PYODIDE_VERSION, *fetch.PYODIDE_FILES.values(), fetch.DJANGO_61_SHA256, "build-2"]
+    node = bool(shutil.which("node")) and os.environ.get("LAB_RUNTIME_BYTECODE") != "0"
+    pins = [fetch.PYODIDE_VERSION, *fetch.PYODIDE_FILES.values(), fetch.DJANGO_61_SHA256, f"node={node}"]
     versions = [django.__version__, asgiref.__version__, sqlparse.__version__, pygments.__version__]
     digest.update(json.dumps([*versions, *pins]).encode())
     templates = [p.relative_to(ROOT).as_posix() for folder in TEMPLATES for p in sorted((ROOT / folder).glob("*.html"))]
-    for relative in [*local_modules(), *templates, "static/js/lab-runtime-worker.js", "lab/runtime/bundle.py"]:
+    tools = ["static/js/lab-runtime-worker.js", "lab/runtime/bundle.py", "lab/runtime/precompile.py"]
+    for relative in [*local_modules(), *templates, *tools, "lab/runtime/precompile.mjs"]:
         digest.update(relative.encode() + b"\0" + (ROOT / relative).read_bytes())
     return digest.hexdigest()
 
@@ -225,37 +228,69 @@ def build(output: Path, cache: Path, *, force: bool = False, log=print) -> dict:
 
     log(f"Pyodide {fetch.PYODIDE_VERSION} (npm registry, checked by SHA-256):")
     source = fetch.pyodide_files(cache)
-    index = f"pyodide-{fetch.PYODIDE_VERSION}/"
-    for name in fetch.PYODIDE_FILES:
-        write(index + name, (source / name).read_bytes())
     log("Built from this server's packages and code:")
     worker = write(hashed_name("lab-runtime-worker", WORKER.read_bytes(), ".js"), WORKER.read_bytes())
-    deps = make_zip(dependency_entries())
-    deps_name = write(hashed_name("asgiref-sqlparse-pygments", deps, ".zip"), deps)
-    app = make_zip(app_entries())
-    app_name = write(hashed_name("bookshop-lab", app, ".zip"), app)
     db = bookshop_database()
     db_name = write(hashed_name("bookshop", db, ".sqlite3"), db)
-    django_52 = make_zip(django_entries())
+    zips = {
+        "asgiref-sqlparse-pygments": make_zip(dependency_entries()),
+        "bookshop-lab": make_zip(app_entries()),
+        f"django-{django.__version__}": make_zip(django_entries()),
+    }
     log(f"Django {fetch.DJANGO_61_VERSION} (PyPI wheel, checked by SHA-256):")
-    django_61 = make_zip(wheel_entries(fetch.django_61_wheel(cache)))
+    zips[f"django-{fetch.DJANGO_61_VERSION}"] = make_zip(wheel_entries(fetch.django_61_wheel(cache)))
+    stdlib = precompile(zips, source, db, log)
+    # Pyodide loads its files by fixed names from one folder: the folder's name carries what is in it.
+    core = {name: (source / name).read_bytes() for name in fetch.PYODIDE_FILES}
+    if stdlib is not None:
+        core["python_stdlib.zip"] = stdlib
+    index = f"pyodide-{fetch.PYODIDE_VERSION}-{hashlib.sha256(b''.join(core.values())).hexdigest()[:8]}/"
+    for name, data in core.items():
+        write(index + name, data)
+    names = {stem: write(hashed_name(stem, data, ".zip"), data) for stem, data in zips.items()}
+    common = [names["asgiref-sqlparse-pygments"], names["bookshop-lab"]]
     versions = {}
-    for version, full, data in (
-        (".".join(django.__version__.split(".")[:2]), django.__version__, django_52),
-        (".".join(fetch.DJANGO_61_VERSION.split(".")[:2]), fetch.DJANGO_61_VERSION, django_61),
-    ):
-        name = write(hashed_name(f"django-{full}", data, ".zip"), data)
-        versions[version] = {"django": full, "zips": [name, deps_name, app_name], "database": db_name}
+    for full in (django.__version__, fetch.DJANGO_61_VERSION):
+        version = ".".join(full.split(".")[:2])
+        versions[version] = {"django": full, "zips": [names[f"django-{full}"], *common], "database": db_name}
     manifest = {
         "inputs": digest,
         "worker": worker,
         "pyodide": {"version": fetch.PYODIDE_VERSION, "index": index},
+        "bytecode": stdlib is not None,
         "versions": versions,
         "files": files,
     }
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     _remove_stale(output, set(files) | {"manifest.json"})
     return manifest
+
+
+def precompile(zips: dict[str, bytes], pyodide: Path, database: bytes, log) -> bytes | None:
+    """Add bytecode compiled by Pyodide's CPython to the zips (in place) and to the standard library (returned) when
+    Node.js is here; None when it is not.
+
+    Compiling was most of Django's start in the browser (14 of 20 s on a loaded 2-core machine); without Node the
+    worker compiles on each first visit and keeps Django's bytecode in IndexedDB for the next.
+    """
+    node = shutil.which("node")
+    if not node or os.environ.get("LAB_RUNTIME_BYTECODE") == "0":
+        log("  no Node.js: the browser compiles Python on a first visit (set up Node.js for faster cold starts)")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "in").mkdir()
+        for stem, data in zips.items():
+            (work / "in" / f"{stem}.zip").write_bytes(data)
+        (work / "in" / "bookshop.sqlite3").write_bytes(database)
+        shutil.copy(pyodide / "python_stdlib.zip", work / "in" / "python_stdlib.zip")
+        done = subprocess.run([node, str(PRECOMPILE), str(pyodide), str(work)], capture_output=True, text=True)  # noqa: S603
+        if done.returncode:
+            raise RuntimeError(f"Compiling bytecode with Pyodide failed:\n{done.stdout}\n{done.stderr}")
+        for stem in zips:
+            zips[stem] = (work / "out" / f"{stem}.zip").read_bytes()
+        log(f"  bytecode compiled by Pyodide's CPython (Node.js): {done.stdout.strip().splitlines()[-1]}")
+        return (work / "out" / "python_stdlib.zip").read_bytes()
 
 
 def _integrity(digest) -> str:

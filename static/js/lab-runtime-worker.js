@@ -1,6 +1,6 @@
 /* The exercise runtime's worker (a module Web Worker, started by lab-runtime.js; never used directly).
 
-   Messages in:  {type: "init", base, pyodide: {index}, files: {zips, database}, integrity: {name: sri}}
+   Messages in:  {type: "init", base, pyodide: {index}, files: {zips, database}, integrity: {name: sri}, bytecode}
                  {type: "attempt", id, slug, code, mode}
    Messages out: {type: "ready", timings}  {type: "error", error}  {type: "result", id, result}
 
@@ -16,18 +16,19 @@ let warmUp = null;
 
 const PYCACHE = "/pycache";  // IndexedDB: a second visit imports Django from bytecode, not source
 
-const SETUP = (key) => `
+const SETUP = (key, bytecode) => `
 import json, os, shutil, sys, time
 sys.path.insert(0, ${JSON.stringify(LIB)})
-# The zips' files get one fixed mtime, so bytecode cached in an earlier visit (per runtime build) stays valid.
-for _folder, _dirs, _files in os.walk(${JSON.stringify(LIB)}):
-    for _name in _files:
-        os.utime(os.path.join(_folder, _name), (315532800, 315532800))
-for _old in os.listdir(${JSON.stringify(PYCACHE)}):
-    if _old != ${JSON.stringify(key)}:
-        shutil.rmtree(os.path.join(${JSON.stringify(PYCACHE)}, _old), ignore_errors=True)
-sys.dont_write_bytecode = False
-sys.pycache_prefix = ${JSON.stringify(`${PYCACHE}/${key}`)}
+if not ${bytecode ? "True" : "False"}:  # the zips carry no bytecode: compile once, keep it in IndexedDB
+    # The zips' files get one fixed mtime, so bytecode kept from an earlier visit (per runtime build) stays valid.
+    for _folder, _dirs, _files in os.walk(${JSON.stringify(LIB)}):
+        for _name in _files:
+            os.utime(os.path.join(_folder, _name), (315532800, 315532800))
+    for _old in os.listdir(${JSON.stringify(PYCACHE)}):
+        if _old != ${JSON.stringify(key)}:
+            shutil.rmtree(os.path.join(${JSON.stringify(PYCACHE)}, _old), ignore_errors=True)
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = ${JSON.stringify(`${PYCACHE}/${key}`)}
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.browser_settings"
 os.environ["LAB_BROWSER_DATABASE"] = ${JSON.stringify(`${HOME}/bookshop.sqlite3`)}
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Pyodide's event loop is no server's: the ORM is safe here
@@ -73,7 +74,7 @@ async function fetchBytes(url, integrity) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function init({ base, pyodide: core, files, integrity }) {
+async function init({ base, pyodide: core, files, integrity, bytecode }) {
   const started = performance.now();
   const timings = {};
   // The zips and the database download while Pyodide starts.
@@ -89,11 +90,13 @@ async function init({ base, pyodide: core, files, integrity }) {
   for (const zip of zips) pyodide.unpackArchive(await zip, "zip", { extractDir: LIB });
   pyodide.FS.writeFile(`${HOME}/bookshop.sqlite3`, await database);
   pyodide.FS.mkdirTree(PYCACHE);
-  pyodide.FS.mount(pyodide.FS.filesystems.IDBFS, {}, PYCACHE);
-  await syncfs(true);
+  if (!bytecode) {
+    pyodide.FS.mount(pyodide.FS.filesystems.IDBFS, {}, PYCACHE);
+    await syncfs(true);
+  }
   timings.unpacked = performance.now() - started;
   const key = [...files.zips].sort().join("+").replace(/[^A-Za-z0-9.+-]/g, "_");
-  [attemptFunction, warmUp] = pyodide.runPython(SETUP(key)).toJs();
+  [attemptFunction, warmUp] = pyodide.runPython(SETUP(key, bytecode)).toJs();
   timings.django = performance.now() - started;
   timings.setup_ms = pyodide.globals.get("_setup_ms");
   timings.query_ms = pyodide.globals.get("_query_ms");
@@ -115,7 +118,7 @@ self.onmessage = async (event) => {
       } catch (error) {
         console.debug("lab runtime warm-up:", error);
       }
-      await syncfs(false); // keep the bytecode for the next visit
+      if (!message.bytecode) await syncfs(false); // keep the bytecode for the next visit
     } catch (error) {
       self.postMessage({ type: "error", error: `The exercise runtime failed to start: ${error.message || error}` });
     }

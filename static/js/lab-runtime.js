@@ -99,7 +99,7 @@
         };
         const integrity = {};
         for (const [name, file] of Object.entries(m.files)) integrity[name] = file.integrity;
-        worker.postMessage({ type: "init", base: BASE, pyodide: m.pyodide, files, integrity, version: this.version });
+        worker.postMessage({ type: "init", base: BASE, pyodide: m.pyodide, files, integrity, bytecode: m.bytecode, version: this.version });
       }).catch((err) => {
         if (generation !== this.generation) return;
         this.setState("error", String(err.message || err));
