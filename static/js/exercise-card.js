@@ -223,7 +223,10 @@
     }
   };
   Card.prototype.stop = function () {
-    this.running.forEach(function (rt) { if (rt && rt.stop) rt.stop(); });
+    var self = this;
+    /* Another card on the page may be the one running: its Python is shared, per version. */
+    var running = this.running.length ? this.running : this.chosen().map(function (v) { return self.runtime(v); });
+    running.forEach(function (rt) { if (rt && rt.stop) rt.stop(); });
     this.running = [];
     this.setState("stopped", STOPPED);
     this.results.innerHTML = '<p class="lab-message" role="status">Stopped: your code was still running, so its Python was shut down.</p>';
