@@ -7,7 +7,8 @@ import { pathToFileURL } from "node:url";
 
 const [index, work] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(path.join(index, "pyodide.mjs")).href);
-const pyodide = await loadPyodide({ indexURL: index + path.sep, stdout: console.log, stderr: console.error });
+const env = { HOME: "/home/pyodide", LAB_DJANGO_ZIP: process.env.LAB_DJANGO_ZIP };
+const pyodide = await loadPyodide({ indexURL: index + path.sep, env, stdout: console.log, stderr: console.error });
 pyodide.FS.mkdirTree("/work");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: work }, "/work");
 const script = fs.readFileSync(new URL("precompile.py", import.meta.url), "utf8");
