@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate runtime run serve classroom load test test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean
+.PHONY: help install install-dev migrate runtime run serve classroom load test test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean vendor-codemirror
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -120,6 +120,12 @@ fmt: install-dev ## Format and autofix with ruff
 bench: install-dev runtime ## Measure requests per second (lesson page vs trivial view, middleware cost, query lab, caching)
 	@for script in bench/pages.py bench/middleware.py bench/orm_lab.py bench/caching.py bench/exercises.py; do \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
+
+# The exercise editor: CodeMirror 6 from the npm registry, pinned in package-lock.json, bundled into one committed
+# file. npm is needed only to rebuild it (a maintainer's machine), never to run the site.
+CODEMIRROR_SRC := frontend/codemirror
+vendor-codemirror: ## Rebuild static/vendor/codemirror/codemirror.min.js from the pinned npm packages (needs npm)
+	cd $(CODEMIRROR_SRC) && npm ci --no-audit --no-fund && npm run build
 
 clean: ## Remove the virtualenvs and local data
 	rm -rf $(VENV) $(VENV61) var

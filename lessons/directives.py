@@ -208,19 +208,14 @@ def demo(arg: str, lesson_path: str, offline: bool = False) -> str:
 
 
 def exercise(arg: str, lesson_path: str = "", offline: bool = False) -> str:
-    from django.template.loader import render_to_string
-    from markdown import markdown
-
     from lab import exercises
 
-    from .sanitize import clean
+    from .exercise_card import render_exercise_card
 
     found = exercises.get(arg)
     if found is None:
         raise DirectiveError(f"No exercise '{arg}' is registered.")
-    prompt = clean(markdown(found.prompt, extensions=["fenced_code"]))  # the prompt is plain Markdown
-    context = {"exercise": found, "prompt": prompt, "offline": offline}
-    return render_to_string("lessons/exercise_card.html", context)
+    return render_exercise_card(found, lesson_path, offline=offline)
 
 
 def resolve(kind: str, arg: str, lesson_path: str = "", *, offline: bool = False) -> str:
