@@ -1,0 +1,1 @@
+/* Practice (issue 13 items 8-12) */
