@@ -228,3 +228,19 @@ def about(request: HttpRequest) -> HttpResponse:
         return _shell(catalogue, current_path="/about/", **found)
 
     return _respond(request, _page(f"about:{catalogue.digest}", "lessons/about.html", context))
+
+
+# practice (issue 13 item 11): search, a plain GET form (works without JavaScript). Not cached: results differ per query.
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    from . import search as lesson_search
+
+    catalogue = get_catalogue()
+    query = request.GET.get("q", "")
+    context = _shell(catalogue, current_path="/search/", query=query[: lesson_search.MAX_QUERY * 5])
+    if "q" in request.GET:  # a bad query is answered with a message on the page, like any other search
+        try:
+            context["results"] = lesson_search.search(query)
+        except lesson_search.BadQuery as exc:
+            context["error"] = str(exc)
+    return _respond(request, render_to_string("lessons/search.html", context).encode())
