@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sandbox",
     "lab",
     "demos",
+    "exercises",
 ]
 if TOOLBAR_ENABLED:
     INSTALLED_APPS.append("debug_toolbar")

@@ -6,6 +6,12 @@
     ///                                       the real source of that object
     /// sql | orm.annotate-then-filter        the SQL a named queryset compiles to
     ///
+    /// exercise | orm.titles-and-publishers  an exercise the learner writes (lab.exercises)
+    ///
+    /// question | Why does bulk_create send no post_save?
+    demo: signals.bulk                        (optional) the demo whose prediction grades it
+    The model answer, in Markdown.            revealed on request
+    ///
 
 While Markdown is converted, each block leaves a placeholder and records its
 kind and argument. After the Markdown output is sanitised, `resolve` turns
@@ -61,10 +67,56 @@ class SqlBlock(_Directive):
     NAME = "sql"
 
 
+class ExerciseBlock(_Directive):
+    NAME = "exercise"
+
+
+class QuestionBlock(Block):
+    """A check-yourself question: its model answer (the block's Markdown) is revealed on request.
+
+    A first line `demo: <slug>` names the demo on the page whose prediction grades the question.
+    Unlike the other directives this is ordinary Markdown, sanitised like the rest of the lesson.
+    """
+
+    NAME = "question"
+    ARGUMENT = True
+
+    def on_create(self, parent: etree.Element) -> etree.Element:
+        box = etree.SubElement(parent, "div", {"class": "question", "data-question": ""})
+        text = etree.SubElement(box, "p", {"class": "question__text"})
+        text.text = self.argument.strip()
+        answer = etree.SubElement(box, "details", {"class": "question__answer"})
+        etree.SubElement(answer, "summary").text = "Show the model answer"
+        return box
+
+    def on_add(self, block: etree.Element) -> etree.Element:
+        return block.find("details")
+
+    def on_end(self, block: etree.Element) -> None:
+        answer = block.find("details")
+        first = answer.find("p")
+        if first is None or not (first.text or "").lstrip().startswith("demo:"):
+            return
+        line, _, rest = first.text.lstrip().partition("\n")
+        slug = line.removeprefix("demo:").strip()
+        if rest.strip():
+            first.text = rest
+        else:
+            answer.remove(first)
+        block.set("data-question-demo", slug)
+        graded = etree.Element("p", {"class": "question__demo"})
+        graded.text = "Answer it with the prediction on the demo "
+        link = etree.SubElement(graded, "a", {"href": "#demo-" + slug.replace(".", "-")})
+        link.text = slug
+        link.tail = ", then compare with the model answer."
+        block.insert(1, graded)
+
+
 class DirectivesExtension(BlocksExtension):
     def extendMarkdownBlocks(self, md, block_mgr) -> None:  # noqa: N802 (pymdownx's name)
-        for block in (DemoBlock, SourceBlock, SqlBlock):
+        for block in (DemoBlock, SourceBlock, SqlBlock, ExerciseBlock):
             block_mgr.register(block, {})
+        block_mgr.register(QuestionBlock, {})
 
 
 # Resolving: kind + argument -> HTML.
@@ -152,11 +204,27 @@ def demo(arg: str, lesson_path: str, offline: bool = False) -> str:
     return render_card(found, lesson_path)
 
 
+def exercise(arg: str, lesson_path: str = "", offline: bool = False) -> str:
+    from django.template.loader import render_to_string
+
+    from lab import exercises
+
+    from .markdown import render
+
+    found = exercises.get(arg)
+    if found is None:
+        raise DirectiveError(f"No exercise '{arg}' is registered.")
+    context = {"exercise": found, "prompt": render(found.prompt).html, "offline": offline}
+    return render_to_string("lessons/exercise_card.html", context)
+
+
 def resolve(kind: str, arg: str, lesson_path: str = "", *, offline: bool = False) -> str:
     """The HTML for one directive; a broken one shows its problem in place (checks report it too)."""
     try:
         if kind == "demo":
             return demo(arg, lesson_path, offline)
+        if kind == "exercise":
+            return exercise(arg, lesson_path, offline)
         if kind == "source":
             return source(arg)
         return sql(arg)
@@ -177,6 +245,11 @@ def check(kind: str, arg: str) -> str:
 
             if registry.get(arg) is None:
                 raise DirectiveError(f"No demo '{arg}' is registered.")
+        elif kind == "exercise":
+            from lab import exercises
+
+            if exercises.get(arg) is None:
+                raise DirectiveError(f"No exercise '{arg}' is registered.")
         elif kind == "source":
             source(arg)
         else:
@@ -248,6 +321,10 @@ def suggest(kind: str, arg: str) -> str:
         from lab import registry
 
         return _slug_suggestion(arg, [d.slug for d in registry.all_demos()], "Demos")
+    if kind == "exercise":
+        from lab import exercises
+
+        return _slug_suggestion(arg, [ex.slug for ex in exercises.all_exercises()], "Exercises")
     if kind == "sql":
         from sandbox import queries
 
