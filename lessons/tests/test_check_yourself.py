@@ -21,7 +21,15 @@ CONVERTED = [
     "orm/window-functions",
     "orm/loading-related-data",
     "orm/raw-sql",
+    "signals/dispatcher",
+    "signals/model-signals",
+    "signals/m2m-changed",
+    "signals/transactions",
+    "signals/reliable-receivers",
+    "signals/custom-and-async",
 ]
+TIDY = "sandbox.receivers.books.tidy_book_title"
+RESERVE = "sandbox.receivers.orders.reserve_stock_for_order"
 
 
 @pytest.fixture
@@ -107,7 +115,7 @@ def test_orm_window_numbers(run_demo):
     assert lab.get("total_price_of_books").facts["total"] == Decimal("60.99")
     assert lab.get("total_price_of_books").facts["same_value"] is True
     lab = run_demo("orm.windows", view="moving")
-    assert (lab.steps[0].facts["first_moving_avg"], lab.steps[0].facts["first_others_avg"]) == ("45", None)
+    assert Decimal(lab.steps[0].facts["first_moving_avg"]) == 45 and lab.steps[0].facts["first_others_avg"] is None
     assert "2, 2, 4, 4, 5" in run_demo("orm.windows", view="ties").headline_text
     assert "1, 2, 3, 4, 5" in run_demo("orm.windows", view="ties").headline_text
     lab = run_demo("orm.windows", view="or")
@@ -143,3 +151,94 @@ def test_orm_raw_sql_numbers(run_demo):
     step = run_demo("orm.raw").get("raw_without_primary_key")
     assert step.error_type == "FieldDoesNotExist" and step.facts["queries"] == 1
     assert run_demo("orm.selective").get("only").facts["columns"] == 3
+
+
+def test_signals_dispatcher_and_model_signal_numbers(run_demo):
+    lab = run_demo("signals.dispatcher", book=2)
+    assert lab.get("save_book").facts["receivers"] == [
+        "books.tidy_book_title",
+        "books.log_book_saved",
+        "caching.evict_bestsellers",
+    ]
+    assert (lab.get("disconnect_twice").facts["first"], lab.get("disconnect_twice").facts["second"]) == (True, False)
+    assert lab.get("ship_again").facts["responses"] == []
+    lab = run_demo("signals.tracer", action="lifecycle")
+    assert [lab.get(k).facts["created"] for k in ("create_book", "save_book", "rename_book")] == [True, False, False]
+    assert lab.get("rename_book").facts["update_fields"] == frozenset({"title"})
+    step = run_demo("signals.tracer", action="delete-publisher").get("delete_publisher")
+    assert step.facts["pre_delete"] == ["Review", "Review", "Book", "Book", "Publisher"]
+    assert step.facts["silent"] == ["sandbox.Book_authors", "sandbox.OrderItem", "sandbox.Store_books"]
+    step = run_demo("signals.tracer", action="shortcuts").get("update_or_create_book")
+    assert step.facts["update_fields"] == frozenset({"cover", "price", "stock", "updated"})
+    assert step.facts["changed"] == ["stock"]
+    step = run_demo("signals.tracer", action="lifecycle", disabled_receivers=[TIDY]).get("create_book")
+    assert step.facts["stored"] == step.facts["typed"] == "··The···Signal··Path·"
+    lab = run_demo("signals.what-fires")
+    assert lab.get("raise_prices").facts["save_signals"] == 0 and lab.get("load_fixture").facts["raw"] == [True, True]
+    step = run_demo("signals.review-stats").get("bulk_review")
+    assert (step.facts["stored"], step.facts["computed"]) == ((2, 4.0), (4, 2.5))
+    lab = run_demo("signals.save-in-post-save")
+    assert (lab.get("mistake").facts["post_save"], lab.get("mistake").facts["updates"]) == (4, 4)
+    assert (lab.get("fixed").facts["post_save"], lab.get("fixed").facts["updates"]) == (1, 2)
+
+
+def test_signals_m2m_numbers(run_demo):
+    lab = run_demo("signals.m2m", relation="stock")
+    assert lab.get("add_again").facts["m2m_changed"] == [("pre_add", set()), ("post_add", set())]
+    assert lab.get("set_links").facts["m2m_changed"] == []
+    assert [a for a, _ in lab.get("set_different").facts["m2m_changed"]] == [
+        "pre_remove",
+        "post_remove",
+        "pre_add",
+        "post_add",
+    ]
+    assert lab.get("remove_from_other_side").facts["instance_reverse_model"] == ("<Book: A1>", True, "Store")
+    assert (lab.get("bulk_link").facts["m2m_changed"], lab.get("bulk_link").facts["linked"]) == ([], [1])
+    lab = run_demo("signals.modelform-order", authors=[1])
+    assert lab.get("save_book_without_authors").facts["authors"] == []
+    assert lab.get("save_authors").facts["m2m_changed"] == [("pre_add", {1}), ("post_add", {1})]
+
+
+@pytest.mark.django_db(transaction=True)  # these demos commit for real
+def test_signals_transactions_numbers(run_demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the cover demo writes files
+    lab = run_demo("signals.on-commit")
+    mistake = lab.get("mistake").facts
+    assert (mistake["in_atomic_block"], mistake["exists"], mistake["emails"]) == (True, False, 1)
+    assert lab.get("on_commit_rollback").facts["deferred"] == ["send_welcome_email"]
+    assert lab.get("on_commit_rollback").facts["emails"] == 0
+    lab = run_demo("signals.cover-cleanup")
+    assert (lab.get("mistake").facts["row"], lab.get("mistake").facts["file"]) == (True, False)
+    assert lab.get("delete_book_then_fail").facts["file"] is True
+    lab = run_demo("signals.on-commit-robust")
+    assert lab.get("not_robust").facts["exists"] is True
+    assert (lab.get("not_robust").facts["callbacks_ran"], lab.get("not_robust").facts["emails"]) == (
+        ["tell_the_crm"],
+        0,
+    )
+    assert lab.get("robust").facts["emails"] == 1
+
+
+def test_signals_reliable_and_custom_numbers(run_demo):
+    lab = run_demo("signals.reliable")
+    assert (lab.get("two_backends").facts["responses"], lab.get("two_backends_uid").facts["responses"]) == (2, 1)
+    both = lab.get("both_modes").facts
+    assert (both["weak_kept_debug_on"], both["weak_kept_debug_off"]) == (True, False)
+    assert (both["kwargs_error_debug_on"], both["kwargs_error_debug_off"]) == ("ValueError", "TypeError")
+    assert lab.get("send_to_both").facts["ran"] == ["fails_first"]
+    assert lab.get("send_robust_to_both").facts["types"] == ["ValueError", "str"]
+    lab = run_demo("signals.order-placed")
+    assert lab.get("place_order").facts["stock"] == (10, 8)
+    assert lab.get("checkout_from_async_code").facts["stock"] == (8, 6)
+    assert lab.get("place_order_direct").facts["stock"] == (6, 4)
+    assert (
+        dict((getattr(r, "__name__", r), v) for r, v in lab.get("checkout_from_async_code").result)[
+            "reserve_stock_for_order"
+        ]
+        == 2
+    )
+    lab = run_demo("signals.order-placed", disabled_receivers=[RESERVE])
+    assert lab.get("place_order").facts["stock"] == (10, 10)
+    assert lab.get("place_order_direct").facts["stock"] == (10, 8)
+    ran = run_demo("signals.sync-async-order").get("send_to_mixed_receivers").facts["ran"]
+    assert ran == ["connected_second_sync", "connected_first_async"]
