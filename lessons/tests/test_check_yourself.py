@@ -27,6 +27,9 @@ CONVERTED = [
     "signals/transactions",
     "signals/reliable-receivers",
     "signals/custom-and-async",
+    "middleware/onion",
+    "middleware/hooks",
+    "middleware/errors",
 ]
 TIDY = "sandbox.receivers.books.tidy_book_title"
 RESERVE = "sandbox.receivers.orders.reserve_stock_for_order"
@@ -242,3 +245,37 @@ def test_signals_reliable_and_custom_numbers(run_demo):
     assert lab.get("place_order_direct").facts["stock"] == (10, 8)
     ran = run_demo("signals.sync-async-order").get("send_to_mixed_receivers").facts["ran"]
     assert ran == ["connected_second_sync", "connected_first_async"]
+
+
+def test_middleware_onion_hooks_and_errors_numbers(run_demo):
+    lab = run_demo("middleware.onion", order="C,A,B")
+    assert lab.headline_text.startswith("in C, A, B, out B, A, C; __init__ ran B, A, C")
+    assert lab.get("second_request").facts["init_calls"] == 0
+    first = lab.get("first_request").facts
+    assert (first["resolver_match_in_call"], first["resolver_match_in_process_view"]) == ("None", "mw-hooks")
+    lab = run_demo("middleware.onion", b_unused=True)
+    assert "in A, C, out C, A; __init__ ran C, B, A" in lab.headline_text
+    lab = run_demo("middleware.onion", b_answers=True)
+    assert "in A, B, out B, A" in lab.headline_text
+    assert lab.get("first_request").facts["body"] == "B answered without calling the layers below.\n"
+
+    def hooks(scenario, layer="B", slug="middleware.hooks"):
+        lab = run_demo(slug, scenario=scenario, layer=layer)
+        return lab.headline_text, lab.get("request").facts
+
+    assert hooks("short_view", "A")[0].startswith("process_view ran A; A answered")
+    assert hooks("short_view", "C")[0].startswith("process_view ran A, B, C; C answered")
+    headline, facts = hooks("handle_exc", "A")
+    assert "process_exception ran C, B, A and A answered" in headline and facts["statuses"] == "C=200, B=200, A=200"
+    assert "process_exception ran C and C answered" in hooks("handle_exc", "C")[0]
+    assert hooks("template")[1]["body"] == "touched=C,B,A\n"
+    assert hooks("no_match")[1]["statuses"] == "C=404, B=404, A=404"
+    facts = hooks("view_raises", "C", "middleware.errors")[1]
+    assert (facts["statuses"], facts["signals"], facts["caught"]) == ("C=500, B=500, A=500", 1, 0)
+    assert hooks("middleware_raises", "A", "middleware.errors")[1]["statuses"] == "(no layer saw a response)"
+    facts = hooks("middleware_raises", "C", "middleware.errors")[1]
+    assert (facts["statuses"], facts["process_exception"]) == ("B=500, A=500", "none")
+    facts = hooks("inner_404", "B", "middleware.errors")[1]
+    assert (facts["statuses"], facts["django_request_log"]) == ("A=404", "Not Found: /sandbox/middleware/hooks/")
+    # The DEBUG_PROPAGATE_EXCEPTIONS answer (caught 3 times, 4 signals, no response) is asserted, from its own
+    # process, by demos/tests/test_middleware_hooks.py::test_with_debug_propagate_exceptions_the_error_escapes...
