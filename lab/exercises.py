@@ -40,6 +40,9 @@ default cache is cleared when it is local memory; `mail.outbox` starts empty.
 The result is plain data (`Result.as_dict()`) that the worker posts to the
 page: whether it passed, each check's message, the learner's traceback
 trimmed to their own lines, what they printed, and the lab report.
+
+One module, past the usual 300 lines: it is the whole contract between an exercise's author, the
+browser worker and pytest, and it ships to the browser as one file.
 """
 
 from __future__ import annotations
