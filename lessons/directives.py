@@ -209,7 +209,6 @@ def demo(arg: str, lesson_path: str, offline: bool = False) -> str:
 
 def exercise(arg: str, lesson_path: str = "", offline: bool = False) -> str:
     from django.template.loader import render_to_string
-
     from markdown import markdown
 
     from lab import exercises

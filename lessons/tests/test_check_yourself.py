@@ -30,6 +30,9 @@ CONVERTED = [
     "middleware/onion",
     "middleware/hooks",
     "middleware/errors",
+    "middleware/ordering",
+    "middleware/production",
+    "middleware/sync-async",
 ]
 TIDY = "sandbox.receivers.books.tidy_book_title"
 RESERVE = "sandbox.receivers.orders.reserve_stock_for_order"
@@ -279,3 +282,33 @@ def test_middleware_onion_hooks_and_errors_numbers(run_demo):
     assert (facts["statuses"], facts["django_request_log"]) == ("A=404", "Not Found: /sandbox/middleware/hooks/")
     # The DEBUG_PROPAGATE_EXCEPTIONS answer (caught 3 times, 4 signals, no response) is asserted, from its own
     # process, by demos/tests/test_middleware_hooks.py::test_with_debug_propagate_exceptions_the_error_escapes...
+
+
+def test_middleware_ordering_and_production_numbers(run_demo):
+    page = run_demo("middleware.headers").get("get_page")
+    assert page.facts["vary"] == "Cookie, Accept-Encoding"
+    varied = [e.layer for e in page.trace if e.phase == "out" and "Vary" in {**(e.added or {}), **(e.changed or {})}]
+    assert varied == ["SessionMiddleware", "GZipMiddleware"]
+    lab = run_demo("middleware.headers", conditional_get=False)
+    assert lab.get("get_page").facts["etag"] == "(absent)" and [s.key for s in lab.steps] == ["get_page"]
+    step = run_demo("middleware.compose", order="Auth,Session").get("request")
+    assert step.error_type.endswith("ImproperlyConfigured") and "insert 'django.contrib.sessions" in step.error
+    step = run_demo("middleware.compose", order="XFrame,CustomHeader,A", path="/sandbox/middleware/hooks/").get(
+        "request"
+    )
+    added = [name for e in step.trace if e.phase == "out" for name in (e.added or {})]
+    assert added.index("X-Custom-Header") < added.index("X-Frame-Options")
+
+    def production(**inputs):
+        return run_demo("middleware.production", **inputs).get("request")
+
+    step = production(request_id="class-demo-42")
+    assert step.facts["request_id_received"] == "class-demo-42" and step.facts["x_lab_queries"] == "1"
+    assert len(step.queries) == 1 and "[class-demo-42]" in step.log[0]
+    assert production(request_id="two words").facts["request_id_received"] != "two words"
+    assert production(path="/sandbox/middleware/api/books/").facts["final_response"] == "401 Unauthorized"
+    assert production(path="/sandbox/middleware/api/books/", send_token=True).facts["final_response"] == "200 OK"
+    assert production(path="/sandbox/middleware/api/health/").facts["final_response"] == "200 OK"
+    step = production(maintenance=True)
+    assert (step.facts["final_response"], step.facts["retry_after"]) == ("503 Service Unavailable", "120")
+    # The sync-async answers (modes, threads, the log line) are asserted under uvicorn by demos/tests/test_middleware_async.py.
