@@ -85,3 +85,18 @@ def test_a_number_prediction_compares_numbers():
     assert prediction.grade(None, " 6 ") == (True, "6")
     assert prediction.grade(None, "7") == (False, "6")
     assert prediction.grade(None, "six") == (False, "6")
+
+
+def test_every_wrong_answer_links_to_a_section_that_exists_on_each_lesson_showing_the_demo(client, seeded, settings):
+    from lessons.catalogue import get_catalogue
+
+    settings.LAB_CONTENT_ROOT = None
+    settings.LAB_CONTENT_DIRS = []
+    missing = []
+    for lesson in get_catalogue().lessons:
+        ids = {el.attrs["id"] for el in select(client.get(lesson.url).content, "id")}
+        for slug in lesson.demos:
+            for prediction in registry.get(slug).predictions:
+                if prediction.see and prediction.see.lstrip("#") not in ids:
+                    missing.append(f"{lesson.key}: {slug} -> {prediction.see}")
+    assert missing == []
