@@ -21,7 +21,9 @@ from sandbox.endpoints.caching import (
     never_max_age_0,
     prices,
     prices_for_30s,
+    prices_for_30s_too_late,
     prices_never_cached,
+    prices_never_cached_too_late,
     prices_page,
     prices_page_for_30s,
     prices_page_never_cached,
@@ -134,6 +136,10 @@ OPT_OUT_VIEWS = {  # fact prefix: (URL under /sandbox/caching/prices/, site-wide
     "max_age_30": ("30s/", prices_for_30s, prices_page_for_30s),
     "never_cache": ("never/", prices_never_cached, prices_page_never_cached),
 }
+ABOVE_VIEWS = {  # the same decorators written above cache_page: (URL under /sandbox/caching/prices/page/, view)
+    "max_age_30_above": ("30s-above/", prices_for_30s_too_late),
+    "never_cache_above": ("never-above/", prices_never_cached_too_late),
+}
 
 
 def _twice(step, stack, server, url: str, view, name: str) -> list:
@@ -158,7 +164,16 @@ def _stored_text(seconds) -> str:
     description="Requests three views twice through the site-wide cache middleware, then three views that cache "
     "themselves with cache_page(60): plain, with cache_control(max_age=30), with never_cache.",
     reports=("cache",),
-    shows=(prices, prices_for_30s, prices_never_cached, prices_page, prices_page_for_30s, prices_page_never_cached),
+    shows=(
+        prices,
+        prices_for_30s,
+        prices_never_cached,
+        prices_page,
+        prices_page_for_30s,
+        prices_page_never_cached,
+        prices_for_30s_too_late,
+        prices_never_cached_too_late,
+    ),
     predictions=(
         Prediction(
             "@cache_page(60) above @cache_control(max_age=30): how long does the server's cache keep the page?",
@@ -195,6 +210,18 @@ def opt_out(lab, data):
         rows = [
             _twice(step, [], server, f"/sandbox/caching/prices/page/{url}?run={run}", view, name)
             for name, (url, _, view) in OPT_OUT_VIEWS.items()
+        ]
+        step.table(columns, rows)
+        step.trace.clear()
+    with lab.section(
+        f"The same decorators above cache_page({PAGE_TIMEOUT})",
+        key="above_cache_page",
+        code=views_code(*(view for _, view in ABOVE_VIEWS.values())),
+    ) as step:
+        server = make_handler([])
+        rows = [
+            _twice(step, [], server, f"/sandbox/caching/prices/page/{url}?run={run}", view, name)
+            for name, (url, view) in ABOVE_VIEWS.items()
         ]
         step.table(columns, rows)
         step.trace.clear()

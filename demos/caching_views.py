@@ -15,7 +15,16 @@ from django.conf import settings
 from lab.handler import make_handler, view_runs
 from lab.logs import capture_logs
 from lab.registry import Prediction, demo
-from sandbox.endpoints.caching import hello, hello_cached, hello_per_user, order_form, stamp
+from sandbox.endpoints.caching import (
+    hello,
+    hello_by_language,
+    hello_cached,
+    hello_per_user,
+    order_form,
+    order_form_per_cookie,
+    order_form_protected,
+    stamp,
+)
 
 from .caching_kit import (
     SESSION,
@@ -105,6 +114,19 @@ def per_view(lab, data):
             step.fact("bob_got_alices_page", body(response) == seen_by_alice, "Bob got Alice's page")
             step.fact("view_runs", view_runs(step.trace, view.__name__), f"{view.__name__}() ran, 2 requests")
 
+    with lab.section(
+        "English, then French: vary_on_headers('Accept-Language') without LocaleMiddleware",
+        key="accept_language",
+        code=views_code(hello_by_language),
+    ) as step:
+        page = f"/sandbox/caching/who-language/?run={run}"
+        english = send_in(step, [SESSION], page, headers={"Accept-Language": "en"}, handler=server)
+        french = send_in(step, [SESSION], page, headers={"Accept-Language": "fr"}, handler=server)
+        show(step, french)
+        step.fact("use_i18n", settings.USE_I18N, "USE_I18N")
+        step.fact("vary", french.get("Vary"), "the page's Vary")
+        step.fact("french_sees", body(french), "the French visitor sees")
+        step.fact("french_got_english", body(french) == body(english), "the French visitor got the English page")
     with lab.section("What cache_page never stores: each request sent twice", key="never_stored") as step:
         rows = []
         for label, method, case, headers in NEVER_STORED:
@@ -148,9 +170,10 @@ def _csrf_token(html: str) -> str:
     "caching.csrf-form",
     title="A cached form page: the next visitor's POST gets 403",
     description="Alice and then Bob open a form cached with cache_page but without csrf_protect, behind "
-    "CsrfViewMiddleware; then each sends it back.",
+    "CsrfViewMiddleware; then each sends it back. Then two fixes, with a third visitor who has a session cookie: "
+    "csrf_protect under cache_page, and vary_on_cookie alone.",
     reports=("cache", "headers"),
-    shows=(order_form,),
+    shows=(order_form, order_form_protected, order_form_per_cookie),
     predictions=(
         Prediction(
             "Bob's browser was served Alice's cached form, token included. What status does his POST get?",
@@ -205,8 +228,45 @@ def csrf_form(lab, data):
             who="Alice, with her CSRF cookie",
         )
         step.fact("status", response.status_code, "status")
+    for key, label, view, url in FIXES:
+        _fix(lab, key, label, view, f"/sandbox/caching/order-form/{url}/?run={secrets.token_hex(4)}")
     bob = lab.get("bob_post").facts
     lab.headline(
         f"Bob's POST: {bob['status']}" + (f" Forbidden ({bob['reason']})" if bob["reason"] else ""),
         focus=lab.get("bob_post"),
     )
+
+
+FIXES = [  # (step key, label, view, URL under /sandbox/caching/order-form/)
+    ("fix_csrf_protect", "The fix: csrf_protect under cache_page", order_form_protected, "protected"),
+    ("fix_vary_on_cookie", "A half fix: vary_on_cookie alone", order_form_per_cookie, "per-cookie"),
+]
+
+
+def _open_and_send(step, server, view, path: str, who: str, cookies: dict[str, str]) -> tuple:
+    """One visitor opens the form with `cookies`, then posts it back with the token and cookies they now hold."""
+    name, ran_before = settings.CSRF_COOKIE_NAME, view_runs(step.trace, view.__name__)
+    page = send_in(step, [CSRF], path, cookies=cookies, handler=server, who=who)
+    page.view_ran = view_runs(step.trace, view.__name__) > ran_before
+    held = {**cookies, **({name: page.cookies[name].value} if name in page.cookies else {})}
+    token = _csrf_token(body(page))
+    sent = send_in(
+        step, [CSRF], path, method="POST", headers={"X-CSRFToken": token}, cookies=held, handler=server, who=who
+    )
+    return page, token, sent.status_code
+
+
+def _fix(lab, key: str, label: str, view, path: str) -> None:
+    """Alice, then Bob (no cookies either), then Carol (a session cookie) open the form and send it back."""
+    server = make_handler([CSRF])
+    with lab.section(label, key=key, code=middleware_code([CSRF]) + "\n" + views_code(view)) as step:
+        _, alice_token, alice = _open_and_send(step, server, view, path, "Alice, no cookies", {})
+        page, bob_token, bob = _open_and_send(step, server, view, path, "Bob, no cookies", {})
+        show(step, page)
+        carols, _, carol = _open_and_send(step, server, view, path, "Carol, a session cookie", visitor("carol"))
+        step.fact("stored", bool(pages_stored(step.cache_ops)), "a page was stored")
+        step.fact("bob_view_ran", page.view_ran, "the view ran for Bob's GET")
+        step.fact("carol_view_ran", carols.view_ran, "the view ran for Carol's GET")
+        step.fact("bob_sets_cookie", settings.CSRF_COOKIE_NAME in page.cookies, "Bob's GET sets his CSRF cookie")
+        step.fact("bob_alices_token", bob_token == alice_token, "Bob's form holds Alice's token")
+        step.fact("statuses", {"alice": alice, "bob": bob, "carol": carol}, "POST status per visitor")

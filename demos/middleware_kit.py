@@ -67,9 +67,14 @@ ABC = ["sandbox.example_middleware.A", "sandbox.example_middleware.B", "sandbox.
 LOCAL_TOOLS = ("debug_toolbar.", "django_browser_reload.")
 
 
+# Read once, when the demos load: lab.testrun runs tests in-process whose override_settings(MIDDLEWARE=...)
+# changes settings for the whole process for a moment, and a learner's run at that moment must still get this.
+_SITE_MIDDLEWARE = tuple(settings.MIDDLEWARE)
+
+
 def site_stack() -> list[str]:
-    """The site's own MIDDLEWARE, minus the local tools (the debug toolbar, live reload)."""
-    return [path for path in settings.MIDDLEWARE if not path.startswith(LOCAL_TOOLS)]
+    """The site's own MIDDLEWARE (as configured at start-up), minus the local tools (the debug toolbar, live reload)."""
+    return [path for path in _SITE_MIDDLEWARE if not path.startswith(LOCAL_TOOLS)]
 
 
 def middleware_setting(stack: list[StackItem], *extra: str) -> str:

@@ -26,8 +26,11 @@ BACKENDS = {
     "memcached": "Memcached",
 }
 HOW_TO_START = {
-    "redis": "set REDIS_URL=redis://127.0.0.1:6379/0 and start redis-server (see the Backends lesson)",
-    "memcached": "set MEMCACHED_LOCATION=127.0.0.1:11211 and start memcached (see the Backends lesson)",
+    # `make run` (manage.py runlab) starts a private server for each installed binary.
+    "redis": "install redis-server (sudo apt-get install redis-server memcached) and run make run again: it starts "
+    "a private server; or set REDIS_URL to a running one (see the Backends lesson)",
+    "memcached": "install memcached (sudo apt-get install redis-server memcached) and run make run again: it starts "
+    "a private server; or set MEMCACHED_LOCATION to a running one (see the Backends lesson)",
     "db": "run `python manage.py createcachetable`",
     "file": "make the LAB_VAR_DIR folder writable",
 }

@@ -34,7 +34,8 @@ middleware is `learner.TimingMiddleware` in MIDDLEWARE) and the solution as
 `reference`, then either runs `@ex.run` under a lab Recorder (mode "run": the
 same report as a demo) or every check in order (mode "check"). Nothing
 persists: the whole attempt, and each check, runs in a transaction that is
-rolled back; receivers the learner's code connects are disconnected; the
+rolled back; receivers the learner's code connects are disconnected (the reference's
+at once: only the learner's receivers are connected while checks run); the
 default cache is cleared when it is local memory; `mail.outbox` starts empty.
 
 The result is plain data (`Result.as_dict()`) that the worker posts to the
@@ -308,7 +309,8 @@ def attempt(ex: Exercise, code: str, mode: str = "check") -> Result:
         except Exception as exc:  # the learner's module failed to import: that is the whole answer
             result.error = error_of(exc)
         else:
-            reference = load("reference", ex.solution, REFERENCE_FILE)
+            with _tracked_receivers():  # the reference's receivers must not do the learner's work
+                reference = load("reference", ex.solution, REFERENCE_FILE)
             work = Attempt(ex, learner, reference)
             if mode == "run":
                 _run(ex, work, result)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("signals/", include("sandbox.endpoints.signals")),
     path("orm/", include("sandbox.endpoints.orm")),
     path("caching/", include("sandbox.endpoints.caching")),
+    path("capstone/", include("sandbox.endpoints.capstone")),
 ]

@@ -57,3 +57,37 @@ def test_under_cache_page_its_own_timeout_wins_over_max_age_but_never_cache_stil
     )
     (stay,) = registry.get("caching.opt-out").predictions
     assert stay.grade(opt_out, "30 s") == (False, "60 s")
+
+
+def test_above_cache_page_the_decorators_only_change_what_browsers_are_told(opt_out):
+    facts = opt_out.get("above_cache_page").facts
+    # never_cache written above cache_page: the page is stored all the same and the view ran once for 2 GETs,
+    # while every response (the hit too) tells browsers not to store it.
+    assert (facts["never_cache_above_stored_for"], facts["never_cache_above_runs"]) == (60, 1)
+    assert facts["never_cache_above_cache_control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert (facts["max_age_30_above_stored_for"], facts["max_age_30_above_runs"]) == (60, 1)
+    assert facts["max_age_30_above_cache_control"] == "max-age=30"
+
+
+def test_csrf_protect_under_cache_page_stores_nothing_and_every_visitor_can_post(csrf):
+    facts = csrf.get("fix_csrf_protect").facts
+    assert (facts["stored"], facts["bob_view_ran"], facts["bob_sets_cookie"], facts["bob_alices_token"]) == (
+        False,
+        True,
+        True,
+        False,
+    )
+    assert facts["statuses"] == {"alice": 200, "bob": 200, "carol": 200}
+    assert csrf.get("fix_csrf_protect").response_headers["Vary"] == "Cookie"
+
+
+def test_vary_on_cookie_alone_still_gives_a_cookieless_second_visitor_the_first_ones_token(csrf):
+    facts = csrf.get("fix_vary_on_cookie").facts
+    assert (facts["stored"], facts["bob_view_ran"], facts["bob_sets_cookie"], facts["bob_alices_token"]) == (
+        True,
+        False,
+        False,
+        True,
+    )
+    assert facts["carol_view_ran"] is True  # a different Cookie header is a different page
+    assert facts["statuses"] == {"alice": 200, "bob": 403, "carol": 200}

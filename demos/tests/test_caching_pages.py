@@ -232,3 +232,30 @@ def test_the_conditional_headline_and_predictions_come_from_the_run(conditional)
     ran, status = registry.get("caching.conditional").predictions
     assert ran.grade(conditional, "yes") == (True, "yes")
     assert status.grade(conditional, "412") == (True, "412")
+
+
+def test_with_use_i18n_the_page_cache_ignores_vary_accept_language(run_demo, settings):
+    """Django leaves Accept-Language out of the key when USE_I18N is on: the active language is in it instead."""
+    facts = run_demo("caching.per-view").get("accept_language").facts
+    assert (facts["use_i18n"], facts["vary"], facts["french_got_english"]) == (True, "Accept-Language", True)
+    assert facts["french_sees"].startswith("hello ")
+
+
+def test_without_i18n_vary_accept_language_splits_the_page(run_demo, settings):
+    settings.USE_I18N = False
+    facts = run_demo("caching.per-view").get("accept_language").facts
+    assert (facts["use_i18n"], facts["french_got_english"]) == (False, False)
+    assert facts["french_sees"].startswith("bonjour ")
+
+
+def test_with_locale_middleware_each_language_gets_its_own_page(db):
+    """The lesson's fix: LocaleMiddleware activates the header's language, and the page key holds it."""
+    import secrets
+
+    from lab.handler import send
+
+    stack = ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.locale.LocaleMiddleware"]
+    page = f"/sandbox/caching/who-language/?run={secrets.token_hex(4)}"
+    english = send(stack, page, "GET", headers={"Accept-Language": "en"})
+    french = send(stack, page, "GET", headers={"Accept-Language": "fr"})
+    assert english.content.decode().startswith("hello ") and french.content.decode().startswith("bonjour ")

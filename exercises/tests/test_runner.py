@@ -112,3 +112,42 @@ def test_what_the_learner_prints_is_kept(db, ex):
 def test_an_unknown_mode_is_refused(db, ex):
     with pytest.raises(ValueError):
         exercises.attempt(ex, ex.solution, "exec")
+
+
+def test_only_the_learners_receivers_are_connected_while_checks_run(seeded):
+    from lab.exercises import exercise
+
+    found = exercise(
+        "signals.runner-receivers",
+        title="t",
+        lesson="signals/01-dispatcher",
+        prompt="p",
+        starter="def count():\n    return 0\n",
+        solution=(
+            "from django.db.models.signals import post_save\n"
+            "from django.dispatch import receiver\n"
+            "from sandbox.models import Publisher\n\n"
+            "seen = []\n\n"
+            "@receiver(post_save, sender=Publisher)\n"
+            "def note(sender, **kwargs):\n"
+            "    seen.append(1)\n\n"
+            "def count():\n"
+            "    return len(seen)\n"
+        ),
+        hints=["h"],
+    )
+
+    @found.check("the reference's receiver is not connected")
+    def quiet(attempt):
+        Publisher.objects.create(name="Checked")
+        if attempt.reference.count() != 0:
+            raise Fail("the reference's receiver ran during a check")
+
+    @found.run
+    def show(lab, attempt):
+        lab.step("count()", attempt.learner.count)
+
+    try:
+        assert exercises.attempt(found, found.starter).ok
+    finally:
+        exercises.unregister("signals.runner-receivers")

@@ -19,7 +19,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import condition
-from django.views.decorators.vary import vary_on_cookie
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from ..models import Book, OrderItem
 
@@ -111,9 +111,36 @@ def hello_per_user(request: HttpRequest) -> HttpResponse:
     return hello(request)
 
 
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@vary_on_headers("Accept-Language")  # below cache_page, as it should be, and still not enough: see the docstring
+def hello_by_language(request: HttpRequest) -> HttpResponse:
+    """Greets in the Accept-Language header's language, read by hand, with no LocaleMiddleware.
+
+    With USE_I18N on, the page cache leaves Accept-Language out of the key (the active language is in the
+    key instead, and only LocaleMiddleware sets it from that header), so every language shares one page.
+    """
+    language = request.headers.get("Accept-Language", "en")[:2]
+    greeting = {"fr": "bonjour", "de": "hallo"}.get(language, "hello")
+    return HttpResponse(f"{greeting} ({secrets.token_hex(4)})", content_type="text/plain")
+
+
 @cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)  # no csrf_protect: the page is stored with one visitor's token
 def order_form(request: HttpRequest) -> HttpResponse:
     """A form with {% csrf_token %}, behind CsrfViewMiddleware."""
+    return render(request, "caching/form.html")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@csrf_protect  # below cache_page: the cookie is set and Vary: Cookie added before cache_page sees the response
+def order_form_protected(request: HttpRequest) -> HttpResponse:
+    """The documented fix: csrf_protect under cache_page, so the page is never stored."""
+    return render(request, "caching/form.html")
+
+
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+@vary_on_cookie  # one page per Cookie header, but every visitor without cookies shares the same one
+def order_form_per_cookie(request: HttpRequest) -> HttpResponse:
+    """vary_on_cookie alone: a half fix."""
     return render(request, "caching/form.html")
 
 
@@ -192,6 +219,20 @@ def prices_page_never_cached(request):
     return _text("prices")
 
 
+# The same two decorators *above* cache_page: they edit the response after it was stored,
+# so they change what browsers are told and nothing about what the server keeps.
+@never_cache
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def prices_never_cached_too_late(request):
+    return _text("prices")
+
+
+@cache_control(max_age=30)
+@cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)
+def prices_for_30s_too_late(request):
+    return _text("prices")
+
+
 @csrf_protect
 def form_with_token(request):
     """A form with {% csrf_token %}: the token sets the CSRF cookie, and csrf_protect varies on Cookie."""
@@ -225,7 +266,10 @@ urlpatterns = [
     path("stamp/", stamp, name="caching-stamp"),
     path("who/", hello_cached, name="caching-who"),
     path("who-vary/", hello_per_user, name="caching-who-vary"),
+    path("who-language/", hello_by_language),
     path("order-form/", order_form, name="caching-order-form"),
+    path("order-form/protected/", order_form_protected),
+    path("order-form/per-cookie/", order_form_per_cookie),
     # Uncached views: the site-wide demo caches them in middleware.
     path("hello/", hello, name="caching-hello"),
     path("max-age-0/", never_max_age_0),
@@ -235,6 +279,8 @@ urlpatterns = [
     path("prices/page/", prices_page),
     path("prices/page/30s/", prices_page_for_30s),
     path("prices/page/never/", prices_page_never_cached),
+    path("prices/page/30s-above/", prices_for_30s_too_late),
+    path("prices/page/never-above/", prices_never_cached_too_late),
     path("never/plain/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(plain)),
     path("never/private/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_private)),
     path("never/cookie/", cache_page(PAGE_TIMEOUT, cache=PAGE_ALIAS)(never_sets_cookie)),

@@ -19,7 +19,10 @@ from django.core.management.base import BaseCommand
 
 from lab.services import ServiceUnavailable, memcached_server, redis_server
 
-HOW_TO_INSTALL = "sudo apt-get install redis-server memcached   (Debian/Ubuntu; brew install redis memcached on macOS)"
+HOW_TO_INSTALL = (
+    "sudo apt-get install redis-server memcached (Debian/Ubuntu) or brew install redis memcached (macOS), "
+    "then make run again"
+)
 
 
 class Command(BaseCommand):
@@ -33,19 +36,8 @@ class Command(BaseCommand):
         # Stopped by a process manager (SIGTERM): unwind like Ctrl-C, so the servers stop too.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         with ExitStack() as services:
-            for variable, start, name in (
-                ("REDIS_URL", redis_server, "Redis"),
-                ("MEMCACHED_LOCATION", memcached_server, "Memcached"),
-            ):
-                if env.get(variable):
-                    self.stdout.write(f"{name}: {env[variable]} (from {variable})")
-                    continue
-                try:
-                    env[variable] = services.enter_context(start())
-                except ServiceUnavailable as exc:
-                    self.stdout.write(f"{name}: not started ({exc}). Its lessons say how to get it: {HOW_TO_INSTALL}")
-                else:
-                    self.stdout.write(f"{name}: a private server at {env[variable]}, stopped with the site")
+            for line in start_services(services, env):
+                self.stdout.write(line)
             command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "runserver", addrport]
             server = subprocess.Popen(command, env=env)
             try:
@@ -56,3 +48,22 @@ class Command(BaseCommand):
                 if server.poll() is None:
                     server.terminate()
                     server.wait(timeout=10)
+
+
+def start_services(services: ExitStack, env: dict[str, str]) -> list[str]:
+    """Start a private Redis and Memcached into `services` unless `env` names one; set `env`; say what happened."""
+    said = []
+    for variable, start, name in (
+        ("REDIS_URL", redis_server, "Redis"),
+        ("MEMCACHED_LOCATION", memcached_server, "Memcached"),
+    ):
+        if env.get(variable):
+            said.append(f"{name}: {env[variable]} (from {variable})")
+            continue
+        try:
+            env[variable] = services.enter_context(start())
+        except ServiceUnavailable as exc:
+            said.append(f"{name}: not started ({exc}). To compare all five cache backends: {HOW_TO_INSTALL}")
+        else:
+            said.append(f"{name}: a private server at {env[variable]}, stopped with the site")
+    return said

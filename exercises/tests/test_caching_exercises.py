@@ -1,0 +1,48 @@
+"""The caching exercises run in the learner's browser: they import only what is shipped there, and use no threads."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from lab import exercises
+
+HERE = Path(__file__).resolve().parents[1]
+MODULES = sorted(HERE.glob("caching_*.py"))
+CACHING = [ex for ex in exercises.all_exercises() if ex.track == "caching"]
+
+
+def imported(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names.add(node.module)
+    return names
+
+
+def shipped(name: str) -> bool:
+    root = name.split(".")[0]
+    return root in {"django", "sandbox", "exercises"} or name == "lab.exercises" or root in sys.stdlib_module_names
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_a_caching_exercise_module_imports_only_what_the_browser_has(path):
+    names = imported(path.read_text())
+    assert {name for name in names if not shipped(name)} == set()
+    assert "threading" not in names and "concurrent.futures" not in names  # Pyodide cannot start a thread
+
+
+@pytest.mark.parametrize("ex", CACHING, ids=lambda ex: ex.slug)
+def test_a_caching_exercises_code_imports_only_what_the_browser_has(ex):
+    for code in (ex.starter, ex.solution, *ex.mistakes):
+        assert {name for name in imported(code) if not shipped(name)} == set()
+
+
+def test_every_caching_lesson_has_an_exercise_and_there_are_at_least_ten():
+    lessons = {ex.lesson for ex in CACHING}
+    assert all((HERE.parent / "content" / f"{lesson}.md").exists() for lesson in lessons), lessons
+    assert sorted({lesson.split("/")[1][:2] for lesson in lessons}) == [f"0{n}" for n in range(1, 9)]
+    assert len(CACHING) >= 10
