@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lab import registry
 from lessons.catalogue import get_catalogue
@@ -43,10 +44,7 @@ def test_a_graded_prediction_and_a_run_show_in_the_sidebar_the_question_and_the_
     card.locator("[data-predict='0']").get_by_label("4", exact=True).check()
     card.locator("[data-action='run']").click()
     card.locator("[data-predict-result='wrong']").wait_for()
-    page.wait_for_function(
-        "document.querySelector('[data-question-demo=\"orm.annotate-order\"] [data-question-result]')"
-        ".dataset.questionResult === 'wrong'"
-    )
+    expect(question.locator("[data-question-result]")).to_have_attribute("data-question-result", "wrong")
     page.goto(lab + "/orm/")
     full = page.locator(".lesson-list [data-lesson-key='orm/aggregation'] [data-lesson-practice]")
     # The latest answer counts: the one prediction made was last answered wrong; one demo was run (twice).
@@ -91,7 +89,7 @@ def test_progress_exports_to_a_file_and_imports_back_and_a_bad_file_gets_a_clear
     good.write_text(json.dumps(exported))
     page.locator("[data-progress-import]").set_input_files(str(good))
     status = page.locator("[data-progress-io-status]")
-    page.wait_for_function("document.querySelector('[data-progress-io-status]').textContent.includes('Imported')")
+    expect(status).to_contain_text("Imported")
     assert page.evaluate("JSON.parse(localStorage.getItem('lab-progress'))") == saved
     assert "is-complete" in page.locator(".lesson-list [data-lesson-key='orm/aggregation']").get_attribute("class")
 
@@ -103,7 +101,7 @@ def test_progress_exports_to_a_file_and_imports_back_and_a_bad_file_gets_a_clear
         bad = tmp_path / "bad.json"
         bad.write_text(content)
         page.locator("[data-progress-import]").set_input_files(str(bad))
-        page.wait_for_function("document.querySelector('[data-progress-io-status]').hasAttribute('data-error')")
+        expect(status).to_have_attribute("data-error", "")
         assert message in status.inner_text()
         assert page.evaluate("JSON.parse(localStorage.getItem('lab-progress'))") == saved  # nothing imported
         page.evaluate("document.querySelector('[data-progress-io-status]').removeAttribute('data-error')")
