@@ -42,7 +42,18 @@ class Prediction:
     def grade(self, recorder: Any, given: str) -> tuple[bool, str]:
         """(right?, the measured answer)."""
         actual = self.answer(recorder)
+        if not self.choices:  # a number field: "6", "6.0" and " 6 " are the same prediction
+            return _same_number(given, actual), actual
         return given == actual, actual
+
+
+def _same_number(given: str, actual: Any) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(given).strip()) == Decimal(str(actual).strip())
+    except InvalidOperation:
+        return str(given).strip() == str(actual).strip()
 
 
 class NoInputs(forms.Form):

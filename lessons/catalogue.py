@@ -134,6 +134,7 @@ class _Builder:
     def body_problems(self, body: str, first_line: int, trusted: bool, draft: bool) -> list[Problem]:
         drafts = {key: lesson.draft for key, lesson in self.lessons.items()}
         found = problems.directive_problems(body, first_line)
+        found += problems.question_problems(body, first_line)  # practice (issue 13 item 9)
         found += problems.link_problems(body, first_line, set(self.folders), drafts, from_draft=draft)
         if not trusted:
             found += problems.html_problems(body, first_line)

@@ -122,3 +122,31 @@ def unrecorded_cache_uses(obj: Callable | type) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Name) and node.id == "cache" and namespace.get("cache") is cache_module.cache:
             found.append((first + node.lineno - 1, "default"))
     return sorted(set(found))
+
+
+# practice (issue 13 item 9): every check-yourself question has an answer, and its demo is on the page.
+
+
+def question_problems(body: str, first_line: int) -> list[Problem]:
+    from lab import registry
+
+    on_page = {d.value for d in scan.directives(body, first_line) if d.kind == "demo"}
+    problems = []
+    for question in scan.questions(body, first_line):
+        if not question.answer and not question.demo:
+            message = f"The question '{question.text[:60]}' has no model answer and no demo to grade it."
+            hint = "Write the model answer in the block, or add a first line 'demo: <slug>' naming a demo on this page."
+            problems.append(Problem(question.line, message, "lessons.E012", hint))
+        if not question.demo:
+            continue
+        if question.demo not in on_page:
+            message = f"The question names the demo '{question.demo}', which is not on this lesson's page."
+            hint = (
+                f"Embed it with '/// demo | {question.demo}', or name one of: {', '.join(sorted(on_page)) or 'none'}."
+            )
+            problems.append(Problem(question.line, message, "lessons.E013", hint))
+        elif (found := registry.get(question.demo)) is not None and not found.predictions:
+            message = f"The question names the demo '{question.demo}', which asks no prediction to grade it."
+            hint = "Give the demo a Prediction (lab.registry), or write a model answer instead of 'demo:'."
+            problems.append(Problem(question.line, message, "lessons.E013", hint))
+    return problems

@@ -65,3 +65,38 @@ def line_of(body: str, first_line: int, needle: str) -> int:
         if needle in line.lower():
             return number
     return first_line
+
+
+# practice (issue 13 item 9): check-yourself questions, as the checks need them.
+QUESTION_RE = re.compile(r"^\s*/{3,}\s*question\s*\|\s*(?P<arg>.*?)\s*$")
+END_RE = re.compile(r"^\s*/{3,}\s*$")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    demo: str  # "" when no `demo:` line names one
+    answer: str  # the model answer's Markdown, without the `demo:` line
+    line: int
+
+
+def questions(body: str, first_line: int = 1) -> list[Question]:
+    found: list[Question] = []
+    current: tuple[str, int] | None = None
+    lines: list[str] = []
+    for number, line in _outside_fences(body, first_line):
+        if current is None:
+            match = QUESTION_RE.match(line)
+            if match:
+                current, lines = (match["arg"], number), []
+            continue
+        if END_RE.match(line):
+            demo, answer = "", "\n".join(lines).strip()
+            first, _, rest = answer.partition("\n")
+            if first.strip().startswith("demo:"):
+                demo, answer = first.strip().removeprefix("demo:").strip(), rest.strip()
+            found.append(Question(current[0], demo, answer, current[1]))
+            current = None
+        else:
+            lines.append(line)
+    return found

@@ -212,3 +212,35 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     """The 404 page (handler404), cached like a lesson page: a flood of bad URLs costs what lessons cost."""
     catalogue = get_catalogue()
     return _respond(request, _page(f"404:{catalogue.digest}", "404.html", lambda: _shell(catalogue)), status=404)
+
+
+# practice (issue 13 item 12): the About page, cached like every course page.
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    from . import about as about_page
+
+    catalogue = get_catalogue()
+
+    def context() -> dict:
+        found = about_page.context(catalogue)
+        found["intro"] = mark_safe(found["intro"])  # noqa: S308 (sanitised by the pipeline)
+        found["concept_html"] = mark_safe(found["concept_html"])  # noqa: S308 (sanitised by the pipeline)
+        return _shell(catalogue, current_path="/about/", **found)
+
+    return _respond(request, _page(f"about:{catalogue.digest}", "lessons/about.html", context))
+
+
+# practice (issue 13 item 11): search, a plain GET form (works without JavaScript). Not cached: results differ per query.
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    from . import search as lesson_search
+
+    catalogue = get_catalogue()
+    query = request.GET.get("q", "")
+    context = _shell(catalogue, current_path="/search/", query=query[: lesson_search.MAX_QUERY * 5])
+    if "q" in request.GET:  # a bad query is answered with a message on the page, like any other search
+        try:
+            context["results"] = lesson_search.search(query)
+        except lesson_search.BadQuery as exc:
+            context["error"] = str(exc)
+    return _respond(request, render_to_string("lessons/search.html", context).encode())

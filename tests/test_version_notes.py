@@ -45,6 +45,12 @@ NOTES = {
     ("signals/03-m2m-changed.md", "`m2m_changed` also gets a `raw`"): "demos/tests/test_signals_lifecycle.py (raw)",
     ("signals/01-dispatcher.md", "Django 6.1 adds"): "demos/tests/test_signals_lifecycle.py (raw)",
     ("signals/06-custom-and-async.md", "awaits the sync group first"): "test_asend_ordering",
+    # practice (issue 13): model answers to check-yourself questions that name a version.
+    (
+        "orm/02-f-and-q.md",
+        "On Django 6.0 and later `save()` refreshes",
+    ): "lessons/tests/test_check_yourself.py::test_orm_f_*",
+    ("signals/06-custom-and-async.md", "and Django 6.1 changed"): "test_asend_ordering",
     ("signals/06-custom-and-async.md", "tasks framework"): "test_task_signals_are_new_in_6_0",
     ("signals/02-model-signals.md", "`on_delete=DB_CASCADE` lets"): "test_db_cascade_sends_no_delete_signals",
     ("signals/02-model-signals.md", "`DB_CASCADE` sends no delete"): "test_db_cascade_sends_no_delete_signals",

@@ -42,8 +42,8 @@ def course(settings):
 
 
 def test_every_internal_link_on_every_course_page_resolves(seeded, client, course):
-    pages = ["/", "/demos/", *(t.url for t in course.tracks), *(lesson.url for lesson in course.lessons)]
-    assert len(pages) == 2 + len(course.tracks) + len(course.lessons) and course.lessons
+    pages = ["/", "/demos/", "/about/", *(t.url for t in course.tracks), *(lesson.url for lesson in course.lessons)]
+    assert len(pages) == 3 + len(course.tracks) + len(course.lessons) and course.lessons
     parsed: dict[str, Links] = {}
 
     def fetch(url: str) -> Links:
