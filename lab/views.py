@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
-from . import learners, limits, registry, sweeper
+from . import learners, limits, registry, since, sweeper
 from .cards import render_report
 from .runner import run_demo
 
@@ -63,7 +63,10 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
         finally:
             limits.charge_run_time(address, now, time.perf_counter() - started)
     message = limits.SHARED_OFF if degraded or admission.degraded else ""
-    return _respond(request, demo, render_report(demo, recorder, request=request, form=form, message=message))
+    snap = since.snapshot(recorder, form.cleaned_data)
+    changes = since.compare(since.recall_and_remember(learner, demo.slug, snap), snap)
+    report = render_report(demo, recorder, request=request, form=form, message=message, since=changes)
+    return _respond(request, demo, report)
 
 
 def _refuse(request: HttpRequest, demo: registry.Demo, refusal: limits.Refusal) -> HttpResponse:
