@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -70,6 +71,7 @@ def render_report(
             "status": status,
             "open_key": open_step_key(recorder),
             "since": since,
+            "toolbar_note": recorder is not None and settings.DEBUG and getattr(settings, "TOOLBAR_ENABLED", False),
         },
         request=request,
     )

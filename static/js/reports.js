@@ -2,6 +2,8 @@
    and scroll regions that say they scroll. The site works without this file. */
 (function () {
   "use strict";
+  var me = document.currentScript;
+  var TOOLBAR_CSS = (me && me.getAttribute("data-toolbar-css")) || "/static/css/toolbar-handle.css";
 
   /* A run: "Running… 1.4 s" while it lasts, and Cancel, which aborts the request (the server stops the run at
      its own time limit whatever happens to the browser). */
@@ -92,7 +94,19 @@
       }
     });
   }
-  function markAll() { markScrollRegions(document); }
+  function markAll() { markScrollRegions(document); tameToolbar(); }
+
+  /* django-debug-toolbar keeps its handle in a shadow root: link the stylesheet that moves it out of the way. */
+  function tameToolbar() {
+    var root = document.getElementById("djDebugRoot");
+    var shadow = root && root.shadowRoot;
+    if (!shadow || shadow.querySelector("link[data-lab-handle]")) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = TOOLBAR_CSS;
+    link.setAttribute("data-lab-handle", "");
+    shadow.appendChild(link);
+  }
   document.addEventListener("DOMContentLoaded", markAll);
   if (document.readyState !== "loading") markAll();
   var resizeTimer;
