@@ -77,19 +77,25 @@
   });
 
   /* A region that really scrolls sideways can be reached and scrolled with the keyboard, and says what it is. */
-  var SCROLLERS = ".lab-table-wrap, .lab-figure, .lab-plan, .sqldiff__code, .prose .highlight pre, .prose .table-wrap";
+  var SCROLLERS = ".lab-table-wrap, .lab-figure, .lab-plan, .sqldiff__code, .prose .highlight pre, .prose table:not(.lab-table)";
   function markScrollRegions(root) {
     var found = root.querySelectorAll ? root.querySelectorAll(SCROLLERS) : [];
     Array.prototype.forEach.call(found, function (el) {
       var scrolls = el.scrollWidth > el.clientWidth + 1;
       el.classList.toggle("is-scrollable", scrolls);
-      if (scrolls && !el.hasAttribute("tabindex")) {
-        el.setAttribute("tabindex", "0");
-        el.setAttribute("data-scroll-marked", "");
+      if (scrolls) {
+        if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); el.setAttribute("data-scroll-marked", ""); }
         if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
-          var caption = el.querySelector("figcaption, caption");
-          el.setAttribute("role", "region");
-          el.setAttribute("aria-label", (caption ? caption.textContent.trim() + ": " : "") + "scrolls sideways");
+          var caption = el.querySelector("figcaption, caption, th");
+          if (el.tagName !== "TABLE") el.setAttribute("role", "region");  // a table keeps its own role
+          el.setAttribute("aria-label", (caption ? caption.textContent.trim() + "…: " : "") + "scrolls sideways");
+          el.setAttribute("data-scroll-labelled", "");
+        }
+      } else {
+        if (el.hasAttribute("data-scroll-marked")) { el.removeAttribute("tabindex"); el.removeAttribute("data-scroll-marked"); }
+        if (el.hasAttribute("data-scroll-labelled")) {
+          el.removeAttribute("aria-label"); el.removeAttribute("data-scroll-labelled");
+          if (el.tagName !== "TABLE") el.removeAttribute("role");
         }
       }
     });
