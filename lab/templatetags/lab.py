@@ -84,3 +84,9 @@ def linecount(text: str) -> int:
 def header_count(step) -> int:
     """Request plus response headers a step shows (a report collapses a long list)."""
     return len(step.request_headers) + len(step.response_headers)
+
+
+@register.filter
+def sql_linecount(step) -> int:
+    """How many lines the step's SQL takes once formatted (a report collapses long SQL)."""
+    return sum(len(render.format_sql(q.display).splitlines()) for q in step.queries)

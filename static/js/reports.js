@@ -41,13 +41,24 @@
     var card = cardOf(event.target);
     if (card && event.target.classList.contains("demo-card__form")) stop(card);
   });
+  /* htmx reports every aborted request as an error in the console; a Cancel the learner asked for is not one.
+     The abort runs synchronously (XMLHttpRequest.abort fires its events at once), so only its own messages
+     are held back. */
+  function abortQuietly(form) {
+    var original = console.error;
+    console.error = function (first) {
+      if (typeof first === "string" && /^htmx:(afterRequest|sendAbort|error)\b/.test(first)) return;
+      original.apply(console, arguments);
+    };
+    try { window.htmx.trigger(form, "htmx:abort"); } finally { console.error = original; }
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-action=cancel]") : null;
     if (!button) return;
     var card = cardOf(button);
     var p = parts(card);
     var seconds = stop(card);
-    if (window.htmx) window.htmx.trigger(p.form, "htmx:abort");
+    if (window.htmx) abortQuietly(p.form);
     if (seconds !== null) {
       var note = document.createElement("p");
       note.className = "lab-cancelled";
