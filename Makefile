@@ -68,7 +68,7 @@ test: install-dev ## Run the whole suite, browser tests included, then the unit 
 
 test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox; \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox exercises; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the PostgreSQL leg: nothing reachable at $(PG_URL)"; fi
 
@@ -95,7 +95,7 @@ $(VENV61)/.installed: requirements.txt requirements-dev.txt requirements-django6
 test-django61: ## The unit tests again on Django 6.1 with Python 3.12 (PYTHON312); a failure in CI if missing
 	@if [ -x "$(PYTHON312)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV61)/.installed && \
-	  $(VENV61)/bin/python -m pytest -p no:cacheprovider -m "not browser and not servers" lessons lab demos sandbox tests; \
+	  $(VENV61)/bin/python -m pytest -p no:cacheprovider -m "not browser and not servers" lessons lab demos sandbox exercises tests; \
 	elif [ "$$CI" = "true" ]; then echo "No Python 3.12 at $(PYTHON312) for the Django 6.1 leg (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the Django 6.1 leg: no Python 3.12 at $(PYTHON312) (set PYTHON312=/path/to/python3.12)"; fi
 

@@ -3,6 +3,9 @@
 Defaults suit a learner's laptop (DEBUG on, SQLite, local-memory caches, the
 debug toolbar). A classroom sets DJANGO_DEBUG=0 and must then give a secret key,
 hosts, DATABASE_URL and REDIS_URL; mistakes there fail loudly at start-up.
+
+One file by design (past the usual 300 lines): every setting, its environment variable and its reason
+are in one place to read.
 """
 
 import os
@@ -99,6 +102,7 @@ INSTALLED_APPS = [
     "sandbox",
     "lab",
     "demos",
+    "exercises",
 ]
 if TOOLBAR_ENABLED:
     INSTALLED_APPS.append("debug_toolbar")

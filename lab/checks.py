@@ -47,3 +47,22 @@ def private_tables_stay_private(app_configs, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+@register()
+def exercises_are_complete(app_configs, **kwargs) -> list[Error]:
+    """Each exercise's declaration: checks, a Run, hints, code that compiles (lab.exercises.problems), at file:line."""
+    from pathlib import Path
+
+    from . import exercises
+
+    errors = []
+    for ex in exercises.all_exercises():
+        filename, line = ex.defined_in
+        try:
+            filename = str(Path(filename).relative_to(settings.BASE_DIR))
+        except ValueError:
+            pass
+        for problem in exercises.problems(ex):
+            errors.append(Error(f"{filename}:{line}: {problem}", id="lab.E002"))
+    return errors

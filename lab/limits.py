@@ -13,6 +13,9 @@ workers agree. A concurrency limit is a set of slots: `cache.add()` (SET NX) tak
 each expires on its own if the worker holding it dies. If the cache fails, the limits fall back to
 this process's memory for FALLBACK_SECONDS (a warning is logged, and the run's report says the
 shared limits are off); a run that started on Redis still ends with a report if Redis dies under it.
+
+One module, past the usual 300 lines: every limit has a shared (Redis) and a per-process form and the
+fall-back between them; keeping them side by side is what makes the degraded mode reviewable.
 """
 
 from __future__ import annotations

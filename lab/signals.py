@@ -20,6 +20,9 @@ lab/tests/test_signals_private.py so an upgrade that changes them fails there:
 `Signal._live_receivers(sender)` returns `(sync_receivers, async_receivers)`
 (5.0+), and `connected()` reads `Signal.receivers` entries, whose receiver is
 second in 5.2 and 6.x (6.1 added a sender reference after it).
+
+One module, past the usual 300 lines: the wrapping of send methods, receivers and on_commit callbacks
+shares one causal-order bookkeeping, and Django's version differences in it are easiest to review together.
 """
 
 from __future__ import annotations

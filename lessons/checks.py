@@ -10,6 +10,7 @@ lessons.E007  two lessons in a track share a slug
 lessons.E008  a link to /<track>/<slug>/ that is not a lesson
 lessons.E009  raw HTML the sanitiser would strip (opt out with `trusted_html: true`)
 lessons.E010  a misnamed file or folder, or a track without _track.md
+lessons.E011  `/// exercise | slug` names no registered exercise
 lessons.W001  a published lesson links to a draft (a DEBUG-off site has no such page)
 lessons.E020  a course package's teaching code imports the lab (lessons.courses)
 lessons.W002  a demo (or the teaching code it calls) uses a cache the lab does not record

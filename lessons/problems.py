@@ -20,11 +20,12 @@ from . import directives, sanitize, scan
 from .frontmatter import Problem
 from .markdown import convert
 
-DIRECTIVE_IDS = {"demo": "lessons.E003", "source": "lessons.E004", "sql": "lessons.E005"}
+DIRECTIVE_IDS = {"demo": "lessons.E003", "source": "lessons.E004", "sql": "lessons.E005", "exercise": "lessons.E011"}
 DIRECTIVE_HINTS = {
     "demo": "Register it with @demo(...) in demos/ (manage.py new_demo <track> <slug> writes one).",
     "source": "Name an importable module, class or function, e.g. sandbox.middleware.RequestIDMiddleware.",
     "sql": "Register the queryset with @named_query(...) in sandbox/queries*.py.",
+    "exercise": "Declare it with exercise(...) in a module of exercises/ (see exercises/orm_sample.py).",
 }
 
 

@@ -71,7 +71,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "img": {"src", "alt", "width", "height", "loading"},
     "input": {"type", "name", "checked"},  # pymdownx.tabbed's radio buttons
     "label": {"for"},
-    "div": {"data-tabs"},
+    "div": {"data-tabs", "data-question", "data-question-demo"},
     "details": {"open"},
     "ol": {"start"},
     "td": {"style", "colspan", "rowspan"},

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-DIRECTIVE_RE = re.compile(r"^\s*/{3,}\s*(?P<kind>demo|source|sql)\s*\|\s*(?P<arg>.*?)\s*$")
+DIRECTIVE_RE = re.compile(r"^\s*/{3,}\s*(?P<kind>demo|source|sql|exercise)\s*\|\s*(?P<arg>.*?)\s*$")
 FENCE_RE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
 # Markdown links and HTML hrefs to a site-absolute path of two segments.
 LINK_RE = re.compile(r"""(?:\]\(|href=["'])(?P<url>/[^)\s"'#?]*)""")

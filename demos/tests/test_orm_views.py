@@ -1,6 +1,5 @@
 """Every ORM demo runs through the real view with its default inputs and renders a lab report."""
 
-import ast
 import re
 from pathlib import Path
 
@@ -129,21 +128,7 @@ def test_a_run_leaves_every_sandbox_table_and_index_as_it_was(client, seeded, se
     assert _snapshot() == before
 
 
-# -- The conversion: named teaching functions, stable keys, a measured headline -----------------
-
-KEY = re.compile(r"^[a-z][a-z0-9_]*(-\d+)?$")
-
-
-@pytest.mark.parametrize("slug", ORM_DEMOS)
-def test_every_orm_demo_has_a_measured_headline_a_focus_step_and_snake_case_keys(run_demo, slug):
-    lab = run_demo(slug)
-    assert lab.headline_text, f"{slug} has no headline"
-    assert lab.focus_key in {s.key for s in lab.steps}
-    for step in lab.steps:
-        assert KEY.match(step.key), step.key
-        assert all(KEY.match(key) for key in step.facts), (step.key, list(step.facts))
-        if step.code:  # a teaching function's source, or a call generated from the values used
-            assert step.code.startswith(("def ", "@")) or step.code == step.call, (step.key, step.code[:60])
+# -- The conversion: predictions graded from the run (the code rules: demos/tests/test_code_rules.py) ----
 
 
 @pytest.mark.parametrize("slug", [s for s in ORM_DEMOS if registry.get(s).predictions])
@@ -153,30 +138,6 @@ def test_every_prediction_is_graded_from_the_run(run_demo, slug):
         right, actual = prediction.grade(lab, prediction.choices[0])
         assert actual in prediction.choices, (slug, prediction.question, actual)
         assert right == (actual == prediction.choices[0])
-
-
-def _orm_demo_modules():
-    return sorted(Path(__file__).resolve().parent.parent.glob("orm*.py"))
-
-
-@pytest.mark.parametrize("path", _orm_demo_modules(), ids=lambda p: p.name)
-def test_orm_demos_call_named_functions_and_type_no_code(path):
-    tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "code":
-            assert not isinstance(node.value, ast.Constant | ast.JoinedStr), f"{path.name}:{node.value.lineno}"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            name, owner = node.func.attr, node.func.value
-            if name in ("step", "trials") or (name == "section" and isinstance(owner, ast.Name)):
-                assert not any(isinstance(a, ast.Lambda) for a in node.args), f"{path.name}:{node.lineno}"
-            if name == "step" and isinstance(owner, ast.Name) and owner.id == "lab":
-                assert len(node.args) >= 2, f"{path.name}:{node.lineno}: lab.step without a teaching function"
-            if isinstance(owner, ast.Name) and owner.id == "lab":
-                assert name not in ("fact", "note", "step_now"), f"{path.name}:{node.lineno} lab.{name}"
-        if isinstance(node, ast.Attribute):
-            assert node.attr not in ("capture_sql", "step_now"), f"{path.name}:{node.lineno}"
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "query_step":
-            assert not any(isinstance(a, ast.Lambda) for a in node.args), f"{path.name}:{node.lineno}"
 
 
 def test_each_orm_lesson_embeds_each_demo_once_and_every_orm_demo_somewhere():
