@@ -89,6 +89,7 @@
 
   /* A region that really scrolls sideways can be reached and scrolled with the keyboard, and says what it is. */
   var SCROLLERS = ".lab-table-wrap, .lab-figure, .lab-plan, .sqldiff__code, .prose .highlight pre, .prose table:not(.lab-table)";
+  var scrollCount = 0;
   function markScrollRegions(root) {
     var found = root.querySelectorAll ? root.querySelectorAll(SCROLLERS) : [];
     Array.prototype.forEach.call(found, function (el) {
@@ -97,9 +98,14 @@
       if (scrolls) {
         if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); el.setAttribute("data-scroll-marked", ""); }
         if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
-          var caption = el.querySelector("figcaption, caption, th");
+          var caption = el.querySelector("figcaption, caption");
+          var step = el.closest("[data-step]");
+          var title = step && step.querySelector(".lab-step__title");
+          var what = caption ? caption.textContent.trim() : (el.tagName === "TABLE" ? "Table" : "Wide content");
           if (el.tagName !== "TABLE") el.setAttribute("role", "region");  // a table keeps its own role
-          el.setAttribute("aria-label", (caption ? caption.textContent.trim() + "…: " : "") + "scrolls sideways");
+          // Landmarks need distinct names: the step, what it is, and a number.
+          scrollCount += 1;
+          el.setAttribute("aria-label", (title ? title.textContent.trim() + ": " : "") + what + ", scrolls sideways (" + scrollCount + ")");
           el.setAttribute("data-scroll-labelled", "");
         }
       } else {
