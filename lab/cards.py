@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -58,9 +59,26 @@ def render_report(
     form: Any = None,
     message: str = "",
     status: int = 200,
+    since: list[Any] | None = None,
 ) -> str:
     return render_to_string(
         "lab/report.html",
-        {"demo": demo, "lab": recorder, "form": form, "message": message, "status": status},
+        {
+            "demo": demo,
+            "lab": recorder,
+            "form": form,
+            "message": message,
+            "status": status,
+            "open_key": open_step_key(recorder),
+            "since": since,
+            "toolbar_note": recorder is not None and settings.DEBUG and getattr(settings, "TOOLBAR_ENABLED", False),
+        },
         request=request,
     )
+
+
+def open_step_key(recorder: Recorder | None) -> str:
+    """The step a report shows open (the others are collapsed): the one that shows the headline, else the last."""
+    if recorder is None or not recorder.steps:
+        return ""
+    return recorder.focus_key or recorder.steps[-1].key

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import learners, limits, predict, registry, sweeper
+from . import learners, limits, predict, registry, since, sweeper
 from .cards import render_report
 from .runner import run_demo
 
@@ -63,8 +63,10 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
         finally:
             limits.charge_run_time(address, now, time.perf_counter() - started)
     message = limits.SHARED_OFF if degraded or admission.degraded else ""
-    report = render_report(demo, recorder, request=request, form=form, message=message)
-    # practice (issue 13 item 8): predictions made on the card, graded from this run's recorder.
+    snap = since.snapshot(recorder, form.cleaned_data)
+    changes = since.compare(since.recall_and_remember(learner, demo.slug, snap), snap)
+    report = render_report(demo, recorder, request=request, form=form, message=message, since=changes)
+    # Predictions made on the card, graded from this run's recorder.
     report = predict.render_results(demo, predict.grade(demo, recorder, predict.answers(demo, request.POST))) + report
     return _respond(request, demo, report)
 
@@ -85,11 +87,21 @@ def _respond(request: HttpRequest, demo: registry.Demo, report_html: str, status
     return page(request, request.POST.get("lesson", ""), demo, report_html, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reset(request: HttpRequest) -> HttpResponse:
-    """'Reset my sandbox': delete the learner's committed rows and start a fresh cache prefix."""
+    """'Reset my sandbox': delete the learner's committed rows and start a fresh cache prefix.
+
+    It asks first: a GET, or a POST without `confirm=yes`, only shows the question (a page without
+    JavaScript, a small form in the header's status area with htmx); the POST that confirms resets.
+    """
     from .reset import reset_learner
 
+    back = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        template = "lab/reset_ask.html" if request.htmx else "lab/reset_confirm.html"
+        return render(request, template, {"next": back})
     learner = request.session.get(learners.SESSION_KEY)
     removed = reset_learner(learner) if learner else 0
     request.session.pop(learners.SESSION_KEY, None)
@@ -98,9 +110,6 @@ def reset(request: HttpRequest) -> HttpResponse:
             f'<p class="reset-done" role="status">Your sandbox is reset: {removed} row{pluralize(removed)} removed, '
             "and your cache keys start afresh.</p>"
         )
-    back = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/"
     return redirect(back)
 
 

@@ -143,7 +143,7 @@ def test_reset_my_sandbox_removes_rows_a_demo_left_behind(lab, client, settings)
     Book.objects.create(title="Left", price=1, pages=1, rating=1, publisher=publisher, learner=LEARNER)
     customer = Customer.objects.create(name="Left", email="left@x.example", learner=LEARNER)
     Order.objects.create(customer=customer, created=timezone.now(), learner=LEARNER)
-    response = client.post("/demos/reset/", {"next": "/"})
+    response = client.post("/demos/reset/", {"next": "/", "confirm": "yes"})
     assert response.status_code == 302
     assert leftover_learner_rows() == {}
 

@@ -126,7 +126,7 @@ def test_classroom_deploy_check_warns_when_the_rate_limit_cache_is_per_process(s
     ],
 )
 def test_reset_never_redirects_off_the_site(db, target):
-    response = Client().post("/demos/reset/", {"next": target})
+    response = Client().post("/demos/reset/", {"next": target, "confirm": "yes"})
     assert response.status_code == 302
     location = response["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
@@ -134,7 +134,7 @@ def test_reset_never_redirects_off_the_site(db, target):
 
 
 def test_reset_goes_back_to_the_lesson_it_came_from(db):
-    assert Client().post("/demos/reset/", {"next": "/orm/lazy/"})["Location"] == "/orm/lazy/"
+    assert Client().post("/demos/reset/", {"next": "/orm/lazy/", "confirm": "yes"})["Location"] == "/orm/lazy/"
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,21 @@ def field_label(form, name: str) -> str:
 @register.filter
 def is_cache_header(name: str) -> bool:
     return name.lower() in CACHE_HEADERS
+
+
+@register.filter
+def linecount(text: str) -> int:
+    """How many lines a piece of code has (a report collapses long ones)."""
+    return len(str(text).rstrip("\n").splitlines())
+
+
+@register.filter
+def header_count(step) -> int:
+    """Request plus response headers a step shows (a report collapses a long list)."""
+    return len(step.request_headers) + len(step.response_headers)
+
+
+@register.filter
+def sql_linecount(step) -> int:
+    """How many lines the step's SQL takes once formatted (a report collapses long SQL)."""
+    return sum(len(render.format_sql(q.display).splitlines()) for q in step.queries)

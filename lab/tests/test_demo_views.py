@@ -75,7 +75,7 @@ def test_reset_removes_only_the_learners_own_rows(client, seeded, settings):
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key  # signed cookies: the key is the data
     Publisher.objects.create(name="mine", learner="aaaaaaaaaaaaaaaa")
     Publisher.objects.create(name="theirs", learner="bbbbbbbbbbbbbbbb")
-    response = client.post("/demos/reset/", **HTMX)
+    response = client.post("/demos/reset/", {"confirm": "yes"}, **HTMX)
     assert response.status_code == 200
     assert "1 row removed" in response.content.decode()
     assert list(Publisher.objects.exclude(learner="").values_list("name", flat=True)) == ["theirs"]

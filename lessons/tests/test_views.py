@@ -173,7 +173,9 @@ def test_the_reset_button_posts_back_to_the_page_it_was_pressed_on(client, conte
     html = client.get("/orm/lazy/").content.decode()
     assert 'action="/demos/reset/"' in html
     assert '<input type="hidden" name="next" value="/orm/lazy/">' in html
-    response = client.post("/demos/reset/", {"next": "/orm/lazy/"})
+    asked = client.post("/demos/reset/", {"next": "/orm/lazy/"})  # it asks first: a confirm page, nothing reset
+    assert asked.status_code == 200 and 'href="/orm/lazy/"' in asked.content.decode()
+    response = client.post("/demos/reset/", {"next": "/orm/lazy/", "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == "/orm/lazy/"
 
 

@@ -71,5 +71,6 @@ def test_no_violation_on_the_other_pages(csp_page, lab, path):
 def test_reset_my_sandbox_works_under_the_policy(csp_page, lab):
     csp_page.goto(lab + "/orm/")
     csp_page.get_by_role("button", name="Reset my sandbox").click()
+    csp_page.get_by_role("button", name="Yes, reset it").click()  # it asks first
     csp_page.locator(".reset-done").wait_for()
     assert violations(csp_page) == []

@@ -103,6 +103,7 @@ def test_with_javascript_off_a_run_posts_the_form_and_shows_the_report_in_the_le
 def test_reset_my_sandbox_works_with_htmx(page, lab):
     page.goto(lab + "/")
     page.get_by_role("button", name="Reset my sandbox").click()
+    page.get_by_role("button", name="Yes, reset it").click()  # it asks first
     page.locator("#reset-status .reset-done").wait_for()
 
 
