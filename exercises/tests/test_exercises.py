@@ -52,3 +52,20 @@ def test_each_expected_mistake_fails_with_its_message(seeded, ex, code, message)
     result = exercises.attempt(ex, code, "check")
     assert not result.ok
     assert any(message in text for text in result.messages), result.messages
+
+
+def test_every_lesson_has_an_exercise_and_each_exercise_sits_in_its_lesson():
+    import re
+
+    from django.conf import settings
+
+    content = settings.BASE_DIR / "content"
+    embedded = {}
+    for path in sorted(content.glob("*/[0-9]*.md")):
+        slugs = re.findall(r"^/// exercise \| (\S+)$", path.read_text(), re.M)
+        assert slugs, f"{path.relative_to(content)} has no exercise"
+        for slug in slugs:
+            embedded.setdefault(slug, []).append(f"{path.parent.name}/{path.stem}")
+    assert len(ALL) >= 40
+    for ex in ALL:
+        assert embedded.get(ex.slug) == [ex.lesson], (ex.slug, embedded.get(ex.slug), ex.lesson)
