@@ -318,7 +318,6 @@ def test_caching_backends_api_and_per_view_numbers(run_demo):
     timing = {b: run_demo("caching.timing-lab", backend=b, trials=10) for b in ("locmem", "db")}
     assert [timing[b].get("trials").facts["served_from_cache"] for b in timing] == [10, 10]
     assert [timing[b].get("second_cached").facts["queries"] for b in timing] == [0, 2]
-    assert timing["locmem"].get("trials").facts["cached_ms"] < timing["db"].get("trials").facts["cached_ms"]
     assert all(lab.get("trials").facts["cached_ms"] < lab.get("trials").facts["uncached_ms"] for lab in timing.values())
     for alias in [s.alias for s in availability().values() if not s.available]:
         lab = run_demo("caching.timing-lab", backend=alias, trials=10)
