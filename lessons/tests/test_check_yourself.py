@@ -11,6 +11,7 @@ import django
 import pytest
 from django.db import connection
 
+from lab.backends import availability
 from lessons import scan
 from lessons.catalogue import get_catalogue
 
@@ -32,16 +33,10 @@ def course(settings):
     return get_catalogue()
 
 
-# Converted on this branch, then changed on main by the caching track (new questions and demo steps): their
-# Check yourself is a plain list again until it is converted anew (answers for the old questions: commit 7f73b04).
-RECONVERT = {"caching/backends", "caching/per-view", "caching/site-wide", "caching/invalidation"}
-
-
 def test_every_lesson_ends_with_check_yourself_questions(course):
     assert len(course.lessons) >= 26
     for lesson in course.lessons:
-        if lesson.key not in RECONVERT:
-            check_lesson(lesson)
+        check_lesson(lesson)
 
 
 def check_lesson(lesson):
@@ -315,10 +310,19 @@ def test_caching_backends_api_and_per_view_numbers(run_demo):
     lab = run_demo("caching.backends")
     where = lab.get("where").facts
     assert hashlib.md5(where["file_key"].encode()).hexdigest() + ".djcache" in where["file_where"]
-    assert lab.get("timeout_zero").facts["locmem_written"] is True
-    assert lab.get("timeout_zero").facts["locmem_left"] is False
-    trials = run_demo("caching.timing-lab", backend="locmem", trials=10).get("trials").facts
-    assert trials["served_from_cache"] == 10
+    zero = lab.get("timeout_zero")
+    assert all(zero.facts[f"{a}_written"] and not zero.facts[f"{a}_left"] for a in ("locmem", "file", "db"))
+    assert 'DELETE FROM "lab_cache_table" WHERE "cache_key" IN (%s)' in [q.sql for q in zero.queries]
+    ms = lab.get("timings").facts
+    assert ms["locmem_ms"] * 5 < min(ms["file_ms"], ms["db_ms"]) and ms["locmem_ms"] < 0.1  # tens of µs
+    timing = {b: run_demo("caching.timing-lab", backend=b, trials=10) for b in ("locmem", "db")}
+    assert [timing[b].get("trials").facts["served_from_cache"] for b in timing] == [10, 10]
+    assert [timing[b].get("second_cached").facts["queries"] for b in timing] == [0, 2]
+    assert all(lab.get("trials").facts["cached_ms"] < lab.get("trials").facts["uncached_ms"] for lab in timing.values())
+    for alias in [s.alias for s in availability().values() if not s.available]:
+        lab = run_demo("caching.timing-lab", backend=alias, trials=10)
+        assert [s.key for s in lab.steps] == ["backend"] and lab.get("backend").facts["available"] is False
+        assert lab.get("backend").facts["why_not"] and "make run" in lab.get("backend").facts["how"]
     lab = run_demo("caching.api", backend="locmem")
     assert lab.get("none_or_miss").facts["nothing_is_missing"] is False
     assert lab.get("none_or_miss").facts["missing_is_missing"] is True
@@ -338,6 +342,10 @@ def test_caching_backends_api_and_per_view_numbers(run_demo):
     lab = run_demo("caching.csrf-form")
     assert (lab.get("alice_get").facts["sets_cookie"], lab.get("bob_get").facts["sets_cookie"]) == (True, False)
     assert (lab.get("bob_post").facts["status"], lab.get("bob_post").facts["reason"]) == (403, "CSRF cookie not set.")
+    assert lab.get("fix_vary_on_cookie").facts["statuses"] == {"alice": 200, "bob": 403, "carol": 200}
+    assert lab.get("fix_vary_on_cookie").facts["carol_view_ran"] is True
+    assert lab.get("fix_csrf_protect").facts["stored"] is False
+    assert set(lab.get("fix_csrf_protect").facts["statuses"].values()) == {200}
 
 
 def test_caching_site_wide_fragments_invalidation_and_http_numbers(run_demo):
@@ -346,10 +354,20 @@ def test_caching_site_wide_fragments_invalidation_and_http_numbers(run_demo):
     assert lab.get("right_order").facts["view_runs"] == 2
     pages = [op.key for op in lab.get("wrong_order").cache_ops if op.op == "set" and ".cache_page." in op.key]
     assert pages and all(".d41d8cd98f00b204e9800998ecf8427e." in key for key in pages)  # md5 of no header values
+    out = [e for e in lab.get("wrong_order").trace if e.phase == "out"]  # Alice's first request comes first
+    update = next(i for i, e in enumerate(out) if e.layer == "UpdateCacheMiddleware")
+    session = next(i for i, e in enumerate(out) if e.layer == "SessionMiddleware")
+    assert update < session and out[session].added.get("Vary") == "Cookie"
+    assert {"Expires", "Cache-Control"} <= set(out[update].added) and "Vary" not in out[update].added
+    right = [op.key for op in lab.get("right_order").cache_ops if op.op == "set" and ".cache_page." in op.key]
+    assert len({key.split(".")[-3] for key in right}) == 2  # Alice's and Bob's varied-header hashes differ
     lab = run_demo("caching.opt-out")
     facts = [lab.get("site_wide"), lab.get("cache_page")]
     assert [step.facts["max_age_30_stored_for"] for step in facts] == [30, 60]
     assert [step.facts["max_age_30_cache_control"] for step in facts] == ["max-age=30", "max-age=30"]
+    above = lab.get("above_cache_page").facts
+    assert (above["never_cache_above_runs"], above["never_cache_above_stored_for"]) == (1, 60)
+    assert above["never_cache_above_cache_control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     lab = run_demo("caching.fragment")
     assert lab.get("ann_again").facts["queries"] == 0
     assert (lab.get("delete").facts["cached_before"], lab.get("delete").facts["cached_after"]) == (True, False)
@@ -357,6 +375,9 @@ def test_caching_site_wide_fragments_invalidation_and_http_numbers(run_demo):
     assert lab.get("collisions").facts["int"] is True
     lab = run_demo("caching.invalidation")
     assert lab.get("raise_price").facts["still_cached"] is True
+    ran = [e.name for e in lab.get("raise_price").signals if e.kind == "receiver"]
+    assert any(name.endswith("evict_bestsellers") for name in ran)
+    assert not [e for e in lab.signals if e.kind == "on_commit"]
     after = lab.get("after_update").facts
     assert (after["cached_price"], after["database_price"]) == (Decimal("20.00"), Decimal("31.00"))
     for threads in (8, 16):
@@ -364,6 +385,12 @@ def test_caching_site_wide_fragments_invalidation_and_http_numbers(run_demo):
         assert (lab.get("get_or_set").facts["computed"], lab.get("add_lock").facts["computed"]) == (threads, 1)
     step = run_demo("caching.generations").get("page_1_new")
     assert (step.facts["queries"], step.facts["old_keys_left"]) == (1, 2)
+    lab = run_demo("caching.version-keys")
+    third = [op.key for op in lab.get("cache_prices").cache_ops if op.op == "set"][2]
+    assert lab.get("after_delete").facts["stale"] == [int(third.split(":")[1])]
+    assert lab.get("after_delete").facts["queries"] == 2
+    moved = lab.get("incr_version").facts
+    assert moved["current"] is None and moved["moved"] is not None
     lab = run_demo("caching.conditional")
     assert [lab.get(k).facts["body_bytes"] for k in ("etag_match", "modified_since")] == [0, 0]
     assert (lab.get("etag_match").facts["view_ran"], lab.get("modified_since").facts["view_ran"]) == (1, 0)
