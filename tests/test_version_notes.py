@@ -30,6 +30,7 @@ AT_LEAST_6_1 = django.VERSION >= (6, 1)
 # (lesson file, a phrase of the line) -> the test (here or beside its demo) that checks what the line says.
 NOTES = {
     ("orm/07-raw-sql.md", 'note "In Django 6.1"'): "test_6_1_quotes_table_and_join_aliases",
+    ("orm/02-f-and-q.md", "Django 6.1 quotes the alias too"): "test_6_1_quotes_table_and_join_aliases",
     ("orm/01-seeing-the-sql.md", 'note "In Django 6.1"'): "demos/tests/test_orm_sql.py::test_totally_ordered_*",
     ("orm/02-f-and-q.md", "In Django 6.0 and later"): "demos/tests/test_orm_expressions.py::test_f_on_an_instance_*",
     ("orm/02-f-and-q.md", "before Django 6.0"): "demos/tests/test_orm_expressions.py::test_f_on_an_instance_*",
