@@ -46,3 +46,11 @@ def test_the_solution_passes_and_the_starter_does_not(runtime_page, version, slu
     assert started["ok"] is False, f"{slug}: the starter passes on {version}"
     assert started.get("stopped") is not True, f"{slug}: the starter was stopped on {version}: {describe(started)}"
     assert started["error"] is None or started["error"]["type"] != "RuntimeError", describe(started)
+
+
+def test_the_next_attempt_works_after_the_learners_code_closes_the_connection(runtime_page):  # noqa: F811
+    ex = exercises.get("orm.titles-and-publishers")
+    closing = ex.solution + "\nfrom django.db import connection\nconnection.close()\n"
+    runtime_page.evaluate(ATTEMPT, [ex.slug, closing, "check", "5.2", {}])  # its own outcome is not the point
+    again = runtime_page.evaluate(ATTEMPT, [ex.slug, ex.solution, "check", "5.2", {}])
+    assert again["ok"] is True, describe(again)
