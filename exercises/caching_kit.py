@@ -90,17 +90,24 @@ def queries(count: int) -> str:
 
 
 def run_testcases(module) -> tuple[int, list[str]]:
-    """Run every TestCase class defined in `module` (unittest, in-process): how many ran, and what failed."""
+    """Run every TestCase class defined in `module` (unittest, in-process): how many ran, and what failed.
+
+    TestCase.tearDownClass closes the database connections: in the browser (an SQLite file, inside the attempt's
+    transaction) that ended the attempt ("Cannot operate on a closed database"), so they are kept open meanwhile.
+    """
     import unittest
 
     from django.test import SimpleTestCase
+
+    from lab.testrun import connections_kept_open
 
     suite = unittest.TestSuite()
     for value in vars(module).values():
         if isinstance(value, type) and issubclass(value, SimpleTestCase) and value.__module__ == module.__name__:
             suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(value))
     result = unittest.TestResult()
-    suite.run(result)
+    with connections_kept_open():
+        suite.run(result)
     failed = [f"{getattr(test, '_testMethodName', test)}: {_exception_line(err)}" for test, err in result.failures]
     failed += [f"{getattr(test, '_testMethodName', test)}: {_exception_line(err)}" for test, err in result.errors]
     return result.testsRun, failed

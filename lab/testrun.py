@@ -65,7 +65,7 @@ from django.test.utils import override_settings
 
 from .recorder import DemoTimeout
 
-__all__ = ["TestOutcome", "TestRun", "run_tests"]
+__all__ = ["TestOutcome", "TestRun", "connections_kept_open", "run_tests"]
 
 _lock = threading.Lock()
 STATUSES = ("passed", "failed", "error", "skipped")
@@ -187,7 +187,8 @@ def _keep_open() -> None:
 
 
 @contextmanager
-def _connections_kept_open() -> Iterator[None]:
+def connections_kept_open() -> Iterator[None]:
+    """For code that runs a unittest suite itself: this thread's connections ignore close() (TestCase.tearDownClass)."""
     from django.db import connections
 
     # Connections are per thread, so an attribute on this thread's wrappers changes no other thread's.
@@ -217,7 +218,7 @@ def run_tests(
     result = _Result(propagate)
     from django.core import mail
 
-    with _lock, _test_client_host(), _connections_kept_open():
+    with _lock, _test_client_host(), connections_kept_open():
         had_outbox = hasattr(mail, "outbox")
         outbox = getattr(mail, "outbox", None)
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 import ast
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,11 @@ def imported(code: str) -> set[str]:
 
 def shipped(name: str) -> bool:
     root = name.split(".")[0]
-    return root in {"django", "sandbox", "exercises"} or name == "lab.exercises" or root in sys.stdlib_module_names
+    return (
+        root in {"django", "sandbox", "exercises"}
+        or name in ("lab.exercises", "lab.testrun")
+        or root in sys.stdlib_module_names
+    )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
@@ -46,3 +51,21 @@ def test_every_caching_lesson_has_an_exercise_and_there_are_at_least_ten():
     assert all((HERE.parent / "content" / f"{lesson}.md").exists() for lesson in lessons), lessons
     assert sorted({lesson.split("/")[1][:2] for lesson in lessons}) == [f"0{n}" for n in range(1, 9)]
     assert len(CACHING) >= 10
+
+
+@pytest.mark.django_db
+def test_running_the_learners_tests_leaves_the_connection_open(monkeypatch):
+    """TestCase.tearDownClass closes connections; in the browser (an SQLite file) that ended the attempt.
+
+    Here the test database is in memory, whose close() is already a no-op, so the close itself is watched."""
+    from django.db import connections
+
+    from exercises.caching_kit import run_testcases
+
+    closed = []
+    for wrapper in {type(conn) for conn in connections.all()}:
+        monkeypatch.setattr(wrapper, "close", lambda self: closed.append(self.alias))
+    learner = types.ModuleType("learner")
+    exec(compile(exercises.get("caching.test-a-cache").solution, "<your code>", "exec"), learner.__dict__)
+    assert run_testcases(learner) == (1, [])
+    assert closed == []

@@ -33,16 +33,16 @@ def runtime_built():
     require(built, "the exercise runtime is not built: run `make runtime`")
 
 
-def lesson_url() -> str:
-    stem = exercises.get(SLUG).lesson.split("/", 1)[1]
+def lesson_url(slug: str = SLUG) -> str:
+    stem = exercises.get(slug).lesson.split("/", 1)[1]
     return next(lesson.url for lesson in get_catalogue().lessons if lesson.path.stem == stem)
 
 
-def open_exercise(page, url):
+def open_exercise(page, url, slug=SLUG):
     page.goto(url)
-    page.evaluate(f"localStorage.removeItem('lab-exercise-code:{SLUG}'); localStorage.removeItem('lab-progress')")
+    page.evaluate(f"localStorage.removeItem('lab-exercise-code:{slug}'); localStorage.removeItem('lab-progress')")
     page.reload()
-    card = page.locator(CARD)
+    card = page.locator(f"[data-exercise='{slug}']")
     card.scroll_into_view_if_needed()
     card.locator("[data-runtime=ready]").wait_for(timeout=READY)
     return card
