@@ -29,6 +29,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .events import TraceEvent
@@ -227,7 +228,10 @@ def send(
     handler = handler or make_handler(stack)
     request = build_request(path, method, headers=headers, cookies=cookies, data=data, urlconf=urlconf)
     request.lab_watch = list(watch)
-    response = handler.get_response(request)
+    # LocaleMiddleware activates the request's language for the thread and nothing switches it back: keep
+    # it to this request, or the thread's next work (another learner's run) speaks French.
+    with translation.override(translation.get_language()):
+        response = handler.get_response(request)
     response.lab_request = request  # so a report can show the request headers really sent
     _stop_if_out_of_time()
     return response

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils import translation
 
 from .private import private_copies
 from .recorder import DemoTimeout, Recorder, active, format_exception_line, recording
@@ -32,7 +33,9 @@ def run_demo(demo: Demo, data: dict[str, Any], learner: str = "", options: dict[
     """
     time_limit = demo.time_limit or settings.LAB_RUN_TIME_LIMIT
     recorder = Recorder(learner=learner, time_limit=time_limit, options=options)
-    with recording(recorder):
+    # A demo may switch the thread's language (a request through LocaleMiddleware activates it and nothing
+    # switches it back): the next run in this thread, another learner's, must not get French messages.
+    with recording(recorder), translation.override(translation.get_language()):
         try:
             if demo.commits:
                 with private_copies(), database_time_limit(recorder):

@@ -259,3 +259,19 @@ def test_with_locale_middleware_each_language_gets_its_own_page(db):
     english = send(stack, page, "GET", headers={"Accept-Language": "en"})
     french = send(stack, page, "GET", headers={"Accept-Language": "fr"})
     assert english.content.decode().startswith("hello ") and french.content.decode().startswith("bonjour ")
+
+
+def test_a_french_request_leaves_the_thread_in_its_own_language(run_demo, db):
+    """LocaleMiddleware activates French for the thread and nothing switches it back: the lab does, after each
+    request it sends and each run, or the thread's next run (another learner's) shows French messages."""
+    from django.utils import translation
+
+    from lab.handler import send
+
+    before = translation.get_language()
+    stack = ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.locale.LocaleMiddleware"]
+    french = send(stack, "/sandbox/caching/who-language/", "GET", headers={"Accept-Language": "fr"})
+    assert french.content.decode().startswith("bonjour ")
+    assert translation.get_language() == before
+    run_demo("caching.per-view")
+    assert translation.get_language() == before
