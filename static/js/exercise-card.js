@@ -133,6 +133,9 @@
         onRun: function () { self.attempt("run"); },
         onCheck: function () { self.attempt("check"); },
       });
+      // The text area is contenteditable, which axe does not count as focusable inside the scrolling box
+      // (scrollable-region-focusable) once the code overflows it: say so with tabindex, no extra tab stop.
+      if (self.editor.view && self.editor.view.contentDOM) self.editor.view.contentDOM.setAttribute("tabindex", "0");
       host.dataset.editorReady = "";
     }, function () {
       host.innerHTML = '<p class="lab-message" role="alert">The code editor could not be loaded. Reload the page to try again.</p>';
