@@ -54,6 +54,7 @@ function create(parent, options) {
           ...historyKeymap,
           indentWithTab,
         ]),
+        EditorView.lineWrapping, // long lines wrap: nothing in a lesson scrolls sideways on a phone
         EditorView.contentAttributes.of(contentAttributes),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && opts.onChange) opts.onChange(update.state.doc.toString());
