@@ -24,7 +24,7 @@ STRINGAGG = sample.solution + "\nfrom django.db.models import StringAgg\n"
 
 
 @pytest.fixture(scope="module")
-def runtime_page(browser, live_server):
+def runtime_page(browser, live_server, django_db_blocker):
     from conftest import require
 
     require((settings.LAB_RUNTIME_DIR / "build" / "manifest.json").exists(), "No exercise runtime: run make runtime")
@@ -44,11 +44,14 @@ def runtime_page(browser, live_server):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(live_server.url + "/runtime/manifest.json")  # a page of this site that needs no database
-    page.add_script_tag(url=live_server.url + "/static/js/lab-runtime.js")
-    page.outside, page.errors = outside, errors
-    yield page
-    context.close()
+    # The live server's thread may touch the database (request_started/finished close old connections); the
+    # module's tests hold no database fixture of their own, so let it, for the module's lifetime.
+    with django_db_blocker.unblock():
+        page.goto(live_server.url + "/runtime/manifest.json")  # a page of this site that needs no database
+        page.add_script_tag(url=live_server.url + "/static/js/lab-runtime.js")
+        page.outside, page.errors = outside, errors
+        yield page
+        context.close()
     assert outside == [], f"requests left the site: {outside}"
     assert errors == []
 
