@@ -36,8 +36,8 @@ def test_a_graded_prediction_and_a_run_show_in_the_sidebar_the_question_and_the_
     assert nav.get_attribute("data-right") == "1" and nav.get_attribute("data-run") == "1"
     lesson = get_catalogue().by_path("orm/aggregation")
     asked = sum(len(registry.get(slug).predictions) for slug in lesson.demos)
-    asked += len(re.findall(r"^/// exercise \|", lesson.body, re.M))  # each exercise counts once passed
-    assert nav.locator("[aria-hidden]").inner_text() == f"1/{asked}"  # the sidebar is short...
+    exercises = len(re.findall(r"^/// exercise \|", lesson.body, re.M))  # each counts once passed
+    assert nav.locator("[aria-hidden]").inner_text() == f"1/{asked + exercises}"  # the sidebar is short...
     assert "predictions right" in nav.get_attribute("title")  # ...the full sentence is its title and hidden text
     # The check-yourself question graded by this demo reflects it.
     question = page.locator("[data-question-demo='orm.annotate-order']")
@@ -50,7 +50,9 @@ def test_a_graded_prediction_and_a_run_show_in_the_sidebar_the_question_and_the_
     page.goto(lab + "/orm/")
     full = page.locator(".lesson-list [data-lesson-key='orm/aggregation'] [data-lesson-practice]")
     # The latest answer counts: the one prediction made was last answered wrong; one demo was run (twice).
-    assert full.inner_text() == f"0 of {asked} predictions right · 1 of {len(lesson.demos)} demos run"
+    assert full.inner_text() == (
+        f"0 of {asked} predictions right · 0 of {exercises} exercises passed · 1 of {len(lesson.demos)} demos run"
+    )
 
 
 def test_an_exercise_passed_elsewhere_shows_at_once(page, lab):
