@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.test import TestCase
-
 from lab.recorder import source_code
 from lab.registry import Prediction, demo
 from lab.testrun import run_tests
@@ -25,25 +23,10 @@ from sandbox.teaching.orm_testing import (
 from .orm_lab import measured
 
 
-class KeepConnection:
-    """TestCase closes every connection after its class: a test run's own. Here the connection is the
-    demo's, inside its rolled-back transaction (closing it would lose that on PostgreSQL and on a SQLite
-    file): roll back the class's transaction and keep the connection."""
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._rollback_atomics(cls.cls_atomics)
-        super(TestCase, cls).tearDownClass()
-
-
-def keeping_connection(case: type[TestCase]) -> type[TestCase]:
-    return type(case.__name__, (KeepConnection, case), {"__module__": case.__module__})
-
-
 def _test_step(lab, label, key, case, view):
     with lab.section(label, key=key, code=source_code(view) + "\n\n" + source_code(BookListQueryCountTest)) as step:
         step.call = f"run_tests({case.__name__}) (view = {view.__name__})"
-        run = run_tests(keeping_connection(case))
+        run = run_tests(case)  # lab.testrun keeps the demo's connection open
     step.fact("ran", sum(run.counts.values()), "tests run")
     step.fact("outcome", "passed" if run.passed else "failed", "outcome")
     failed = [o for o in run.outcomes if o.status != "passed"]
