@@ -123,6 +123,12 @@ def session_cookie(user: str) -> dict[str, str]:
     return {settings.SESSION_COOKIE_NAME: store.session_key}
 
 
+def session_cookies(*users: str) -> dict[str, dict[str, str]]:
+    """One session cookie per user, made once: a signed-cookie session's value carries a timestamp, so two cookies
+    made for the same user a second apart differ, and Vary: Cookie would make them two cache entries."""
+    return {user: session_cookie(user) for user in users}
+
+
 MIDDLEWARE_TEMPLATE = """MIDDLEWARE = [
 {}]
 CACHE_MIDDLEWARE_SECONDS = 60
@@ -158,18 +164,17 @@ site = exercise(
 )
 
 
-def _visit(attempt, user):
-    cookies = session_cookie(user)
+def _visit(attempt, cookies):
     client = attempt.client()
     client.cookies.load(cookies)
     return attempt.queries(lambda: client.get("/greeting/"))
 
 
-def _page_for(user):
+def _page_for(cookies):
     from django.test import Client
 
     client = Client()
-    client.cookies.load(session_cookie(user))
+    client.cookies.load(cookies)
     return client.get("/greeting/")
 
 
@@ -184,9 +189,10 @@ def _site(attempt):
 @site.check("Alice's second request is a hit: no query")
 def site_hit(attempt):
     served, seconds = _site(attempt)
+    cookies = session_cookies("alice")
     with served, seconds:
-        _visit(attempt, "alice")
-        _, sql = _visit(attempt, "alice")
+        _visit(attempt, cookies["alice"])
+        _, sql = _visit(attempt, cookies["alice"])
     if sql:
         raise Fail(
             f"Alice's second request ran {queries(len(sql))}: no page was served from the cache. Both "
@@ -197,9 +203,10 @@ def site_hit(attempt):
 @site.check("Bob gets his own page, never Alice's")
 def site_per_user(attempt):
     served, seconds = _site(attempt)
+    cookies = session_cookies("alice", "bob")
     with served, seconds:
-        _visit(attempt, "alice")
-        response, _ = _visit(attempt, "bob")
+        _visit(attempt, cookies["alice"])
+        response, _ = _visit(attempt, cookies["bob"])
     body = response.content.decode()
     if not body.startswith("hello bob"):
         raise Fail(
@@ -212,9 +219,10 @@ def site_per_user(attempt):
 @site.run
 def site_show(lab, attempt):
     served, seconds = _site(attempt)
+    cookies = session_cookies("alice", "bob")
     with served, seconds:
         for key, user in (("alice", "alice"), ("alice_again", "alice"), ("bob", "bob")):
-            step = lab.step(f"GET /greeting/ as {user}", partial(_page_for, user), key=key)
+            step = lab.step(f"GET /greeting/ as {user}", partial(_page_for, cookies[user]), key=key)
             step.fact("body", step.result.content.decode(), "body")
     lab.headline(
         f"Bob got {lab.get('bob').facts['body']!r}; Alice's second request ran "

@@ -129,7 +129,7 @@ def test_an_infinite_loop_is_stopped_and_the_next_run_works(page, lab, runtime_b
     page.once("dialog", lambda dialog: dialog.accept())
     card.locator("[data-action=reset]").click()
     press(card, "run")
-    card.locator("[data-results] .lab-report [data-report=sql]").wait_for()
+    card.locator("[data-results] .lab-report [data-report=sql]").wait_for(state="attached")
 
 
 def test_django_5_2_and_6_1_side_by_side(page, lab, runtime_built, settings):
