@@ -66,14 +66,16 @@ load: install var/loadenv/.installed ## Load-test a running classroom (LOAD_HOST
 
 PG_URL ?= $(or $(LAB_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 
+# The PostgreSQL and Django 6.1 legs share nothing (each has its own var/ folder, databases and private servers), so
+# they run side by side on the machine's two cores; --output-sync prints each leg's output whole when it ends.
 test: install-dev runtime ## Run the whole suite, browser tests included, then the unit tests on PostgreSQL and on Django 6.1
 	$(PY) -m pytest -p no:cacheprovider
-	$(MAKE) --no-print-directory test-postgres
-	$(MAKE) --no-print-directory test-django61
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-django61
 
 test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox exercises; \
+	  LAB_VAR_DIR=$(CURDIR)/var/leg-postgres LAB_RUNTIME_DIR=$(CURDIR)/var/runtime DATABASE_URL="$(PG_URL)" \
+	    $(PY) -m pytest -p no:cacheprovider -m "not browser" lessons lab demos sandbox exercises; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the PostgreSQL leg: nothing reachable at $(PG_URL)"; fi
 
@@ -100,7 +102,8 @@ $(VENV61)/.installed: requirements.txt requirements-dev.txt requirements-django6
 test-django61: ## The unit tests again on Django 6.1 with Python 3.12 (PYTHON312); a failure in CI if missing
 	@if [ -x "$(PYTHON312)" ]; then \
 	  $(MAKE) --no-print-directory $(VENV61)/.installed && \
-	  $(VENV61)/bin/python -m pytest -p no:cacheprovider -m "not browser and not servers" lessons lab demos sandbox exercises tests; \
+	  LAB_VAR_DIR=$(CURDIR)/var/leg-django61 LAB_RUNTIME_DIR=$(CURDIR)/var/runtime \
+	    $(VENV61)/bin/python -m pytest -p no:cacheprovider -m "not browser and not servers" lessons lab demos sandbox exercises tests; \
 	elif [ "$$CI" = "true" ]; then echo "No Python 3.12 at $(PYTHON312) for the Django 6.1 leg (CI=true: this is a failure)"; exit 1; \
 	else echo "Skipping the Django 6.1 leg: no Python 3.12 at $(PYTHON312) (set PYTHON312=/path/to/python3.12)"; fi
 

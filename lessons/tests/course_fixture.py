@@ -103,3 +103,17 @@ def course_loaded(root: Path, package: str, settings) -> Iterator[Path]:
         if str(root) in sys.path:
             sys.path.remove(str(root))
         catalogue.reset()
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+NOT_COPIED = (".git", ".venv*", "var", "node_modules", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache")
+
+
+def project_copy(destination: Path) -> Path:
+    """A copy of this project's code (no virtualenvs, var/ or .git) for a test that writes into the project's own
+    packages, as `new_exercise` does: the checkout a test run reads, and any other test run sharing it, never sees
+    a half-written module."""
+    import shutil
+
+    shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(*NOT_COPIED), symlinks=True)
+    return destination

@@ -4,19 +4,22 @@ import os
 import subprocess
 import sys
 import uuid
+from functools import partial
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from .course_fixture import project_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """A command as an instructor types it: no DJANGO_SETTINGS_MODULE (pytest-django set one for this process)."""
-    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run(args, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300)
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "LAB_VAR_DIR"}}
+    return subprocess.run(args, cwd=cwd, env=clean, capture_output=True, text=True, timeout=300)
 
 
 def test_new_exercise_writes_the_module_and_its_test_and_prints_the_line(tmp_path, settings):
@@ -70,55 +73,51 @@ def test_new_exercise_never_overwrites_a_file(tmp_path, settings):
 
 
 def test_the_scaffolded_test_fails_until_the_author_writes_it(tmp_path):
-    """In the real exercises/ package (the generated test imports it), removed afterwards."""
+    """In the exercises/ package of a copy of the project (the generated test imports it from there)."""
+    project = project_copy(tmp_path / "project")
     slug = "scaffold" + uuid.uuid4().hex[:8]
-    module = ROOT / "exercises" / f"orm_{slug}.py"
-    test = ROOT / "exercises" / "tests" / f"test_orm_{slug}.py"
+    module = project / "exercises" / f"orm_{slug}.py"
+    test = project / "exercises" / "tests" / f"test_orm_{slug}.py"
     pytest_args = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(test))
-    try:
-        made = run(sys.executable, "manage.py", "new_exercise", "orm", slug)
-        assert made.returncode == 0, made.stderr
+    run_here = partial(run, cwd=project)
+    made = run_here(sys.executable, "manage.py", "new_exercise", "orm", slug)
+    assert made.returncode == 0, made.stderr
 
-        as_scaffolded = run(*pytest_args)
-        assert as_scaffolded.returncode == 1
-        assert "lists no mistakes yet" in as_scaffolded.stdout
-        assert "Now assert what Run shows" in as_scaffolded.stdout
-        assert "(it is 1 in this run)" in as_scaffolded.stdout  # the measured value, to check against the lesson
+    as_scaffolded = run_here(*pytest_args)
+    assert as_scaffolded.returncode == 1
+    assert "lists no mistakes yet" in as_scaffolded.stdout
+    assert "Now assert what Run shows" in as_scaffolded.stdout
+    assert "(it is 1 in this run)" in as_scaffolded.stdout  # the measured value, to check against the lesson
 
-        # The shared tests hold for the scaffold as generated: the reference passes, the starter fails.
-        shared = run(
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "exercises/tests/test_exercises.py",
-            "-k",
-            slug,
-        )
-        assert shared.returncode == 0, shared.stdout
+    # The shared tests hold for the scaffold as generated: the reference passes, the starter fails.
+    shared = run_here(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "exercises/tests/test_exercises.py",
+        "-k",
+        slug,
+    )
+    assert shared.returncode == 0, shared.stdout
 
-        text = module.read_text()
-        mistake = '"""from sandbox.models import Book\\n\\ndef ' + slug + '():\\n    return Book.objects.all()\\n"""'
-        module.write_text(
-            text.replace("    mistakes={\n", f'    mistakes={{\n        {mistake}: "the bookshop has",\n', 1)
-        )
-        text = test.read_text()
-        test.write_text(text[: text.index("    pytest.fail(")] + "    assert len(step['queries']) == 1\n")
-        written = run(*pytest_args)
-        assert written.returncode == 0, written.stdout
-        assert "2 passed" in written.stdout
+    text = module.read_text()
+    mistake = '"""from sandbox.models import Book\\n\\ndef ' + slug + '():\\n    return Book.objects.all()\\n"""'
+    module.write_text(text.replace("    mistakes={\n", f'    mistakes={{\n        {mistake}: "the bookshop has",\n', 1))
+    text = test.read_text()
+    test.write_text(text[: text.index("    pytest.fail(")] + "    assert len(step['queries']) == 1\n")
+    written = run_here(*pytest_args)
+    assert written.returncode == 0, written.stdout
+    assert "2 passed" in written.stdout
 
-        # The exercise is registered under the slug of the printed line (the directive resolves it).
-        checked = run(
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            f"from lab import exercises; print(exercises.get('orm.{slug}').slug)",
-        )
-        assert checked.stdout.strip().splitlines()[-1] == f"orm.{slug}", checked.stderr
-    finally:
-        module.unlink(missing_ok=True)
-        test.unlink(missing_ok=True)
+    # The exercise is registered under the slug of the printed line (the directive resolves it).
+    checked = run_here(
+        sys.executable,
+        "manage.py",
+        "shell",
+        "-c",
+        f"from lab import exercises; print(exercises.get('orm.{slug}').slug)",
+    )
+    assert checked.stdout.strip().splitlines()[-1] == f"orm.{slug}", checked.stderr
