@@ -6,6 +6,7 @@ test that runs its demo (tests/browser/test_authoring.py).
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -117,3 +118,11 @@ def project_copy(destination: Path) -> Path:
 
     shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(*NOT_COPIED), symlinks=True)
     return destination
+
+
+def instructor_env(**extra: str) -> dict[str, str]:
+    """The environment of a command an instructor types: none of this test run's DJANGO_SETTINGS_MODULE (pytest-django
+    set it), DATABASE_URL (a pytest the command starts would create and then drop the test database this run is
+    using) or LAB_VAR_DIR."""
+    skip = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "LAB_VAR_DIR"}
+    return {**{k: v for k, v in os.environ.items() if k not in skip}, **extra}

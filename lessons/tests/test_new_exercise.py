@@ -1,6 +1,5 @@
 """`manage.py new_exercise`: an exercise module and a test of its own that fails until the author writes it."""
 
-import os
 import subprocess
 import sys
 import uuid
@@ -11,15 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from .course_fixture import project_copy
+from .course_fixture import instructor_env, project_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """A command as an instructor types it: no DJANGO_SETTINGS_MODULE (pytest-django set one for this process)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "LAB_VAR_DIR"}}
-    return subprocess.run(args, cwd=cwd, env=clean, capture_output=True, text=True, timeout=300)
+    """A command as an instructor types it."""
+    return subprocess.run(args, cwd=cwd, env=instructor_env(), capture_output=True, text=True, timeout=300)
 
 
 def test_new_exercise_writes_the_module_and_its_test_and_prints_the_line(tmp_path, settings):

@@ -1,6 +1,5 @@
 """`manage.py new_demo`: a demo, its teaching function and a test that fails until the author writes it."""
 
-import os
 import subprocess
 import sys
 from io import StringIO
@@ -11,15 +10,14 @@ from django.core.management import CommandError, call_command
 
 from lessons.courses import lab_imports
 
-from .course_fixture import course_loaded, write_course
+from .course_fixture import course_loaded, instructor_env, write_course
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, env: dict) -> subprocess.CompletedProcess:
-    """A command as an instructor types it: no DJANGO_SETTINGS_MODULE (pytest-django set one for this process)."""
-    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run(args, cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=300)
+    """A command as an instructor types it."""
+    return subprocess.run(args, cwd=ROOT, env=instructor_env(**env), capture_output=True, text=True, timeout=300)
 
 
 def test_new_demo_writes_the_teaching_function_the_demo_and_its_test_into_the_project(tmp_path, settings):

@@ -1,4 +1,5 @@
-"""The site works under its strict Content-Security-Policy: no violation on any page, with every demo run.
+"""The site works under its strict Content-Security-Policy: no violation on any page (every lesson, with every demo
+run, is checked in the one pass of tests/browser/test_lessons.py).
 
 The browser reports each violation as a `securitypolicyviolation` event; an init script collects
 them before any of the page's own scripts run. The first test proves the collector catches one.
@@ -8,19 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.catalogue import get_catalogue
-
-from .test_lessons import run_every_demo
+from .pagechecks import COLLECT, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
-
-LESSONS = get_catalogue().lessons
-COLLECT = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber} (${e.sample})`);
-});
-"""
 
 
 @pytest.fixture
@@ -30,26 +21,11 @@ def csp_page(new_page):
     return page
 
 
-def violations(page) -> list[str]:
-    page.wait_for_timeout(50)  # violation events are dispatched asynchronously
-    return page.evaluate("window.__cspViolations")
-
-
 def test_the_collector_catches_an_inline_style(csp_page, lab):
     response = csp_page.goto(lab + "/")
     assert "style-src 'self'" in response.headers["content-security-policy"]
     csp_page.evaluate("document.body.setAttribute('style', 'color: red')")
     assert any("style-src" in v for v in violations(csp_page))
-
-
-@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.key for lesson in LESSONS])
-def test_no_violation_in_the_lesson_with_every_demo_run(csp_page, lab, lesson):
-    response = csp_page.goto(lab + lesson.url)
-    assert "unsafe" not in response.headers["content-security-policy"]
-    run_every_demo(csp_page)
-    csp_page.locator("[data-theme-toggle]").click()  # site.js at work, and the theme script
-    assert violations(csp_page) == []
-    assert list(csp_page.errors) == []
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import axe_violations
-from .test_csp import COLLECT, violations
+from .pagechecks import COLLECT, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 
