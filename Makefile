@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate runtime run serve classroom load test test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean vendor-codemirror
+.PHONY: help install install-dev migrate runtime run serve classroom load test test-unit test-fast test-postgres test-django61 test-course test-lesson lint fmt seed seed-large bench clean vendor-codemirror
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -66,11 +66,18 @@ load: install var/loadenv/.installed ## Load-test a running classroom (LOAD_HOST
 
 PG_URL ?= $(or $(LAB_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 
-# The PostgreSQL and Django 6.1 legs share nothing (each has its own var/ folder, databases and private servers), so
-# they run side by side on the machine's two cores; --output-sync prints each leg's output whole when it ends.
-test: install-dev runtime ## Run the whole suite, browser tests included, then the unit tests on PostgreSQL and on Django 6.1
-	$(PY) -m pytest -p no:cacheprovider
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-django61
+# Two phases. First the unit tests three times side by side (SQLite on Django 5.2, PostgreSQL, Django 6.1 with
+# Python 3.12): each leg has its own var/ folder, databases and private servers, and --output-sync prints each leg
+# whole when it ends. Then, alone on the machine, the tests that drive a browser or start servers and time them.
+# Every leg runs even when one fails; the exit status is a failure if any did (pytest's "no tests" included).
+test: install-dev runtime ## Run the whole suite: unit tests on SQLite, PostgreSQL and Django 6.1, then browser and server tests
+	@$(MAKE) --no-print-directory -k -j3 --output-sync=target test-unit test-postgres test-django61; legs=$$?; \
+	$(PY) -m pytest -p no:cacheprovider -m "browser or servers"; browser=$$?; \
+	echo "make test: unit legs exit $$legs, browser and server tests exit $$browser"; \
+	[ $$legs -eq 0 ] && [ $$browser -eq 0 ]
+
+test-unit: install-dev ## The unit tests on SQLite and Django 5.2 (no browser, no timed servers)
+	$(PY) -m pytest -p no:cacheprovider -m "not browser and not servers"
 
 test-postgres: install-dev ## The unit tests again on PostgreSQL (PG_URL); a failure in CI if unreachable
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
