@@ -11,7 +11,7 @@ from django.core import checks
 
 from lessons.catalogue import get_catalogue
 
-from .course_fixture import course_loaded, write_course
+from .course_fixture import course_loaded, instructor_env, write_course
 
 ROOT = Path(__file__).resolve().parents[2]
 _names = itertools.count()
@@ -88,7 +88,7 @@ def test_a_bad_course_package_name_refuses_to_start():
 def test_the_course_tests_run_with_the_labs_fixtures_as_the_authoring_guide_says(tmp_path):
     """docs/authoring.md: `make test-course` (pytest -c pyproject.toml -p conftest <course folder>)."""
     root = write_course(tmp_path / "my-course", "extcoursecli")
-    env = {**os.environ, "LAB_CONTENT_DIRS": str(root), "LAB_COURSE_PACKAGES": "extcoursecli"}
+    env = instructor_env(LAB_CONTENT_DIRS=str(root), LAB_COURSE_PACKAGES="extcoursecli")
     result = subprocess.run(
         ["make", "--no-print-directory", "-o", "install-dev", "test-course", f"PY={sys.executable}"],
         cwd=ROOT,
