@@ -1,0 +1,42 @@
+"""The version exercises' Run reports show, on whichever Django runs them, what the lessons' version notes say."""
+
+import django
+
+from exercises.orm_versions import FETCH_PEERS_CODE
+from lab import exercises
+
+
+def steps(result):
+    return {step["key"]: step for step in result.report["steps"]}
+
+
+def test_fetch_peers_run_shows_two_queries_on_6_1_and_no_fetch_mode_on_5_2(seeded):
+    ex = exercises.get("orm.fetch-peers")
+    result = exercises.attempt(ex, ex.starter, "run")
+    assert result.error is None
+    yours, peers = steps(result)["yours"], steps(result)["peers"]
+    assert len(yours["queries"]) == 6  # the plain loop: 1 for the books, 1 per book (5) for its publisher
+    if django.VERSION >= (6, 1):
+        assert len(peers["queries"]) == 2
+        assert 'FROM "sandbox_publisher"' in peers["queries"][1] and " IN (" in peers["queries"][1]
+        assert result.report["headline"].endswith(
+            f"on Django {django.get_version()} the plain loop with FETCH_PEERS sends 2 queries"
+        )
+    else:
+        assert peers["queries"] == []
+        assert peers["facts"]["fetch_mode"] == repr(f"not in Django {django.get_version()}")
+        assert result.report["headline"].endswith(
+            f"fetch_mode() does not exist in Django {django.get_version()} (AttributeError)"
+        )
+    assert result.report["headline"].startswith("Your listing: 5 books in 6 queries;")
+
+
+def test_learners_fetch_peers_passes_on_6_1_and_fails_naming_the_version_on_5_2(seeded):
+    result = exercises.attempt(exercises.get("orm.fetch-peers"), FETCH_PEERS_CODE, "check")
+    if django.VERSION >= (6, 1):
+        assert result.ok, result.messages
+        run = exercises.attempt(exercises.get("orm.fetch-peers"), FETCH_PEERS_CODE, "run")
+        assert len(steps(run)["yours"]["queries"]) == 2
+    else:
+        assert not result.ok
+        assert f"this is Django {django.get_version()}" in result.messages[0]
