@@ -144,3 +144,136 @@ def show_peers(lab, attempt):
     else:
         mine = f"Your listing: {len(yours.result)} books in {n_queries(len(yours.queries))}"
     lab.headline(f"{mine}; {shown}", focus=peers_step)
+
+
+# -- Lesson 2: F() assigned to an instance (Django 6.0) -----------------------------------
+
+SAVE_REFRESHES_F = django.VERSION >= (6, 0)  # Django 6.0: save() refreshes fields assigned an expression
+
+NO_REFRESH_CODE = """from django.db.models import F
+
+
+def restock(book, amount):
+    book.stock = F("stock") + amount
+    book.save(update_fields=["stock"])
+    return book
+"""
+
+restock = exercise(
+    "orm.restock-instance",
+    title="Restock a book with F(), and save it again safely",
+    lesson="orm/02-f-and-q",
+    prompt=(
+        "`restock(book, amount)` adds `amount` copies to `book`'s stock **in the database** (another tab may have "
+        "restocked since `book` was loaded: keep its copies too) and returns the book. The caller goes on using the "
+        "book: `book.stock` must be the stock the database now holds, and a later `book.save()` must not add the "
+        "copies again.\n\n"
+        "Run it with **Both, side by side**: the report's last steps assign `F()` to the book and save it twice, "
+        "without `refresh_from_db()`. Compare `book.stock` after `save()` and the stock after the second save."
+    ),
+    starter="""def restock(book, amount):
+    book.stock = book.stock + amount
+    book.save(update_fields=["stock"])
+    return book
+""",
+    solution="""from django.db.models import F
+
+
+def restock(book, amount):
+    book.stock = F("stock") + amount
+    book.save(update_fields=["stock"])
+    book.refresh_from_db(fields=["stock"])
+    return book
+""",
+    hints=(
+        "`book.stock + amount` is computed in Python from the stock as it was when `book` was loaded.",
+        '`book.stock = F("stock") + amount` makes the UPDATE add to the row as it is now.',
+        "On Django 5.2 `book.stock` is still the expression after save(): a second save() runs it again. "
+        'Read the number back with `book.refresh_from_db(fields=["stock"])`.',
+    ),
+    # Django 6.0+ refreshes the field in save(), so leaving out refresh_from_db() is a mistake only on 5.2.
+    mistakes={} if SAVE_REFRESHES_F else {NO_REFRESH_CODE: "a second save() added"},
+    versions=("5.2", "6.1"),
+)
+
+
+def _b1():
+    from sandbox.models import Book
+
+    return Book.objects.get(title="B1")
+
+
+def _stock(book):
+    from sandbox.models import Book
+
+    return Book.objects.get(pk=book.pk).stock
+
+
+@restock.check("Another tab's restock is kept")
+def keeps_other_tab(attempt):
+    from django.db.models import F
+
+    from sandbox.models import Book
+
+    book = _b1()
+    before = book.stock
+    Book.objects.filter(pk=book.pk).update(stock=F("stock") + 2)  # another tab, after book was loaded
+    attempt.learner.restock(book, 3)
+    stored = _stock(book)
+    if stored != before + 5:
+        raise Fail(
+            f"The database has stock {stored}, expected {before + 5}: another tab added 2 after the book was "
+            'loaded, and your UPDATE wrote a number computed in Python. Let the database add: F("stock") + amount.'
+        )
+
+
+@restock.check("book.stock is the database's stock, and a second save() keeps it")
+def second_save(attempt):
+    book = attempt.learner.restock(_b1(), 3)
+    stored = _stock(book)
+    seen = book.stock
+    book.save()
+    again = _stock(book)
+    if again != stored:
+        raise Fail(
+            f"After restock() the database had {stored}; a second save() added the copies again ({again}): "
+            f"book.stock was {seen!r}, and on Django {django.get_version()} save() leaves the expression there. "
+            'Call book.refresh_from_db(fields=["stock"]) after saving.'
+        )
+    if seen != stored:
+        raise Fail(f"book.stock is {seen!r}, the database has {stored}: read it back with refresh_from_db().")
+
+
+def f_then_save(book, amount):
+    """Assign F() to the instance and save, without refresh_from_db()."""
+    from django.db.models import F
+
+    book.stock = F("stock") + amount
+    book.save(update_fields=["stock"])
+    return book
+
+
+def save_again(book):
+    book.save(update_fields=["stock"])
+    return book
+
+
+@restock.run
+def show_restock(lab, attempt):
+    from functools import partial
+
+    yours = lab.step("restock(B1, 5)", partial(attempt.learner.restock, _b1(), 5), key="yours")
+    yours.fact("stock", _stock(yours.result), "stock in the database")
+    start = _stock(yours.result)
+    saved = lab.step(
+        "F() + 5 assigned to B1, save() without refresh_from_db()", partial(f_then_save, _b1(), 5), key="f"
+    )
+    kind = saved.fact("type_after_save", type(saved.result.stock).__name__, "type(book.stock) after save()")
+    first = saved.fact("stock_after_save", _stock(saved.result), "stock in the database")
+    again = lab.step("save() it again", partial(save_again, saved.result), key="again")
+    second = again.fact("stock_in_db", _stock(saved.result), "stock in the database after two saves")
+    lab.headline(
+        f"Your restock() left stock {start}. On Django {django.get_version()}, F() + 5 without a refresh: "
+        f"type(book.stock) is {kind} after save(), and the stock goes {start} → {first} → {second} over two saves",
+        focus=again,
+    )

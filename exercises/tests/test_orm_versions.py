@@ -40,3 +40,36 @@ def test_learners_fetch_peers_passes_on_6_1_and_fails_naming_the_version_on_5_2(
     else:
         assert not result.ok
         assert f"this is Django {django.get_version()}" in result.messages[0]
+
+
+def test_restock_run_shows_f_applied_again_on_5_2_and_refreshed_on_6_x(seeded):
+    ex = exercises.get("orm.restock-instance")
+    result = exercises.attempt(ex, ex.solution, "run")
+    assert result.error is None
+    found = steps(result)
+    assert found["yours"]["facts"]["stock"] == "5"  # B1: 0 + 5, the learner's restock
+    if django.VERSION >= (6, 0):  # save() refreshes the field: the second save writes the same value
+        assert found["f"]["facts"]["type_after_save"] == "'int'"
+        assert found["again"]["facts"]["stock_in_db"] == "10"
+        assert "RETURNING" in found["f"]["queries"][0]
+        assert result.report["headline"].endswith(
+            "type(book.stock) is int after save(), and the stock goes 5 → 10 → 10 over two saves"
+        )
+    else:  # the expression stays on the instance and a second save runs it again
+        assert found["f"]["facts"]["type_after_save"] == "'CombinedExpression'"
+        assert found["again"]["facts"]["stock_in_db"] == "15"
+        assert "RETURNING" not in found["f"]["queries"][0]
+        assert result.report["headline"].endswith(
+            "type(book.stock) is CombinedExpression after save(), and the stock goes 5 → 10 → 15 over two saves"
+        )
+
+
+def test_leaving_out_refresh_from_db_fails_only_on_5_2(seeded):
+    from exercises.orm_versions import NO_REFRESH_CODE
+
+    result = exercises.attempt(exercises.get("orm.restock-instance"), NO_REFRESH_CODE, "check")
+    if django.VERSION >= (6, 0):
+        assert result.ok, result.messages
+    else:
+        assert not result.ok
+        assert f"on Django {django.get_version()} save() leaves the expression there" in result.messages[0]
