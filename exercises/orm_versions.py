@@ -277,3 +277,140 @@ def show_restock(lab, attempt):
         f"type(book.stock) is {kind} after save(), and the stock goes {start} → {first} → {second} over two saves",
         focus=again,
     )
+
+
+# -- Lesson 3: StringAgg on every backend (Django 6.0) ------------------------------------
+
+HAS_STRING_AGG = django.VERSION >= (6, 0)  # Django 6.0: django.db.models.StringAgg, on every backend
+
+STRING_AGG_CODE = """from django.db import models
+
+from sandbox.models import Publisher
+
+
+def titles_by_publisher():
+    rows = Publisher.objects.annotate(titles=models.StringAgg("book__title", {delimiter}))
+    return {{p.name: sorted(p.titles.split(", ")) for p in rows}}
+"""
+
+titles = exercise(
+    "orm.titles-by-publisher",
+    title="Every publisher's titles in one query, on Django 5.2 and 6.1",
+    lesson="orm/03-aggregation",
+    prompt=(
+        "`titles_by_publisher()` returns a dict: each publisher's name → the titles of its books, sorted. It sends "
+        "one query per publisher. Send **one** query in all, on Django 5.2 and on 6.1.\n\n"
+        "Run it with **Both, side by side**: the report's second step asks the database to join the titles with "
+        "`StringAgg`, which Django 6.0 added to `django.db.models` for every backend. Then try it yourself: "
+        '`Publisher.objects.annotate(titles=models.StringAgg("book__title", Value(", ")))` (with '
+        "`from django.db import models` and `from django.db.models import Value`) passes on 6.1 and fails on 5.2, "
+        "where `StringAgg` exists only in `django.contrib.postgres.aggregates`, for PostgreSQL."
+    ),
+    starter="""from sandbox.models import Publisher
+
+
+def titles_by_publisher():
+    return {p.name: sorted(p.book_set.values_list("title", flat=True)) for p in Publisher.objects.all()}
+""",
+    solution="""from sandbox.models import Book
+
+
+def titles_by_publisher():
+    found = {}
+    for name, title in Book.objects.values_list("publisher__name", "title").order_by("publisher__name", "title"):
+        found.setdefault(name, []).append(title)
+    return found
+""",
+    hints=(
+        "Run it: one query for the publishers, then one per publisher for its books.",
+        "On every version, one query over the books can bring each title with its publisher's name: "
+        '`Book.objects.values_list("publisher__name", "title")`. Group them in Python.',
+        'On Django 6.0+, `StringAgg("book__title", Value(", "))` joins them in the database: its delimiter is an '
+        "expression, so a plain string would be read as a field name.",
+    ),
+    # StringAgg is in django.db.models from 6.0: on 5.2 using it is the mistake; on 6.x a plain-string delimiter is.
+    mistakes={STRING_AGG_CODE.format(delimiter='", "'): "a plain string is read as a field name"}
+    if HAS_STRING_AGG
+    else {STRING_AGG_CODE.format(delimiter='models.Value(", ")'): "StringAgg is new in django.db.models in Django 6.0"},
+    versions=("5.2", "6.1"),
+)
+
+
+def _titles_or_fail(fn):
+    from django.core.exceptions import FieldError
+
+    try:
+        return fn()
+    except AttributeError as exc:
+        if "StringAgg" not in str(exc):
+            raise
+        raise Fail(
+            f"{exc}: StringAgg is new in django.db.models in Django 6.0, and this is Django {django.get_version()} "
+            "(here it exists only in django.contrib.postgres.aggregates, for PostgreSQL). "
+            'Bring each title with its publisher\'s name in one query: values_list("publisher__name", "title").'
+        ) from None
+    except FieldError as exc:
+        raise Fail(
+            f"FieldError ({exc}): StringAgg's delimiter is an expression, and a plain string is read as a field "
+            'name. Write Value(", ").'
+        ) from None
+
+
+@titles.check("Every publisher's titles, sorted")
+def same_titles(attempt):
+    got, want = _titles_or_fail(attempt.learner.titles_by_publisher), attempt.reference.titles_by_publisher()
+    if got != want:
+        raise Fail(f"You returned {got}, expected {want}.")
+
+
+@titles.check("One query, however many publishers")
+def one_query(attempt):
+    from sandbox.models import Book, Publisher
+
+    Book.objects.create(title="D1", price=1, pages=100, rating=3, publisher=Publisher.objects.create(name="D"))
+    within_budget(
+        attempt,
+        lambda: _titles_or_fail(attempt.learner.titles_by_publisher),
+        1,
+        "each publisher's book_set is a query of its own. One query over the books can bring every title with "
+        "its publisher's name"
+        + (', or annotate the publishers with StringAgg("book__title", Value(", ")).' if HAS_STRING_AGG else "."),
+    )
+
+
+def titles_with_string_agg():
+    """Django 6.0+: the database joins each publisher's titles (StringAgg, in django.db.models)."""
+    from django.db import models
+
+    from sandbox.models import Publisher
+
+    rows = Publisher.objects.annotate(titles=models.StringAgg("book__title", models.Value(", ")))
+    return {p.name: p.titles for p in rows.order_by("name")}
+
+
+@titles.run
+def show_titles(lab, attempt):
+    import re
+
+    from django.core.exceptions import FieldError
+
+    yours = lab.step(
+        "titles_by_publisher()", attempt.learner.titles_by_publisher, key="yours", expect=(AttributeError, FieldError)
+    )
+    agg = lab.step("StringAgg from django.db.models", titles_with_string_agg, key="string_agg", expect=AttributeError)
+    agg.fact("django", django.get_version(), "Django")
+    if yours.error_type:
+        mine = f"Your titles_by_publisher() raised {yours.error_type}"
+    else:
+        mine = f"Your titles_by_publisher(): {len(yours.result)} publishers in {n_queries(len(yours.queries))}"
+    if agg.error_type:
+        agg.fact("string_agg", f"not in django.db.models on Django {django.get_version()}", "StringAgg")
+        shown = f"django.db.models has no StringAgg on Django {django.get_version()} ({agg.error_type})"
+    else:
+        function = re.search(r"(GROUP_CONCAT|STRING_AGG)\(", agg.queries[0].sql)
+        agg.fact("sql_function", function.group(1) if function else "", "SQL function")
+        shown = (
+            f"on Django {django.get_version()} StringAgg joins the titles in the database "
+            f"({agg.facts['sql_function']}, {n_queries(len(agg.queries))})"
+        )
+    lab.headline(f"{mine}; {shown}", focus=agg)

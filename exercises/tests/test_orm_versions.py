@@ -73,3 +73,36 @@ def test_leaving_out_refresh_from_db_fails_only_on_5_2(seeded):
     else:
         assert not result.ok
         assert f"on Django {django.get_version()} save() leaves the expression there" in result.messages[0]
+
+
+def test_titles_run_shows_string_agg_sql_on_6_x_and_its_absence_on_5_2(seeded):
+    ex = exercises.get("orm.titles-by-publisher")
+    result = exercises.attempt(ex, ex.solution, "run")
+    assert result.error is None
+    found = steps(result)
+    assert len(found["yours"]["queries"]) == 1
+    assert result.report["headline"].startswith("Your titles_by_publisher(): 3 publishers in 1 query;")
+    agg = found["string_agg"]
+    if django.VERSION >= (6, 0):
+        (sql,) = agg["queries"]
+        function = "STRING_AGG" if "STRING_AGG(" in sql else "GROUP_CONCAT"  # GROUP_CONCAT before SQLite 3.44
+        assert f"{function}(" in sql and "GROUP BY" in sql
+        assert agg["facts"]["sql_function"] == repr(function)
+        assert result.report["headline"].endswith(f"StringAgg joins the titles in the database ({function}, 1 query)")
+    else:
+        assert agg["queries"] == []
+        assert result.report["headline"].endswith(
+            f"django.db.models has no StringAgg on Django {django.get_version()} (AttributeError)"
+        )
+
+
+def test_learners_string_agg_passes_on_6_x_and_fails_naming_the_version_on_5_2(seeded):
+    from exercises.orm_versions import STRING_AGG_CODE
+
+    code = STRING_AGG_CODE.format(delimiter='models.Value(", ")')
+    result = exercises.attempt(exercises.get("orm.titles-by-publisher"), code, "check")
+    if django.VERSION >= (6, 0):
+        assert result.ok, result.messages
+    else:
+        assert not result.ok
+        assert f"in Django 6.0, and this is Django {django.get_version()}" in result.messages[0]
