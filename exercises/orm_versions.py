@@ -1,6 +1,8 @@
 """ORM exercises whose Run differs between Django 5.2 and 6.x, as the lessons' version notes say.
 
 Each offers "Both, side by side": the same code, run on 5.2 and on 6.1, reports the difference.
+Three exercises in one module, past the usual 300 lines: each lesson's version difference sits with its
+version flag, its version-specific mistakes and the Run step that shows it.
 """
 
 import django
