@@ -4,8 +4,11 @@ import json
 from functools import partial
 
 import django
+from django.apps import AppConfig
+from django.apps.registry import Apps
 from django.core import serializers
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete
 
 from lab.exercises import Fail, exercise
 from sandbox.models import Author, Book, Publisher
@@ -13,6 +16,7 @@ from sandbox.models import Author, Book, Publisher
 from .signals_kit import learner_receivers_only
 
 M2M_SENDS_RAW = django.VERSION >= (6, 1)  # Django 6.1: m2m_changed gets raw (True while a fixture loads)
+HAS_DB_CASCADE = hasattr(models, "DB_CASCADE")  # Django 6.1: the database cascades, and sends no signal for it
 
 # -- S3: m2m_changed and raw, on 5.2 and 6.1 ----------------------------------------------------------
 
@@ -176,4 +180,175 @@ def show_m2m_raw(lab, attempt):
         f"Django {django.get_version()}: a fixture's m2m_changed had {said}; "
         f"your receiver sent {step.facts['emails']} email(s) for it",
         focus=step,
+    )
+
+
+# -- S2: on_delete=DB_CASCADE sends no delete signals for the rows the database removes --------------------
+#
+# The bookshop's tables have no database-level cascade, and the browser's prebuilt database has no table for a
+# DB_CASCADE foreign key. So two models of this exercise's own, in their own app registry (the project's models
+# and checks never see them), get their tables from CREATE TABLE inside the attempt's rolled-back transaction.
+
+
+class ShelfApp(AppConfig):
+    """The app of these two models, in a registry of its own (as migrations' model states do it)."""
+
+    def __init__(self):
+        self.name = self.label = "exercise_shelves"
+        self.apps = None
+        self.models = {}
+
+    def import_models(self):
+        self.models = self.apps.all_models[self.label]
+
+
+SHELF_APPS = Apps([ShelfApp()])  # its get_models() lists them: the delete Collector finds the reverse relation
+
+
+class Shelf(models.Model):  # noqa: DJ008 (tables for this exercise only)
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        apps = SHELF_APPS
+        app_label = "exercise_shelves"
+        db_table = "exercise_shelf"
+
+
+class Slot(models.Model):  # noqa: DJ008
+    # Django 6.1: the database deletes a shelf's slots. Django 5.2 has no DB_CASCADE: Django's own CASCADE.
+    shelf = models.ForeignKey(Shelf, on_delete=models.DB_CASCADE if HAS_DB_CASCADE else models.CASCADE)
+    label = models.CharField(max_length=50)
+
+    class Meta:
+        apps = SHELF_APPS
+        app_label = "exercise_shelves"
+        db_table = "exercise_slot"
+
+
+ON_DELETE = "DB_CASCADE" if HAS_DB_CASCADE else "CASCADE"
+
+db_cascade = exercise(
+    "signals.db-cascade",
+    title="A post_delete for every slot, with or without DB_CASCADE",
+    lesson="signals/02-model-signals",
+    prompt=(
+        "A `Shelf` has `Slot`s (`shelf.slot_set`). A `post_delete` receiver for `Slot` must run for **every** slot "
+        "that goes. `Slot.shelf` is declared `on_delete=DB_CASCADE` on Django 6.1 (the database deletes the "
+        "slots) and `on_delete=CASCADE` on 5.2, which has no `DB_CASCADE`. Write `remove_shelf(shelf)`: it "
+        "deletes the shelf and its slots, and `post_delete` is sent for each slot on both versions. Press "
+        "**Both, side by side** and compare the first step: the same `shelf.delete()` on each version."
+    ),
+    starter="""def remove_shelf(shelf):
+    # Delete the shelf and its slots, so that post_delete is sent for every slot.
+    pass
+""",
+    solution="""def remove_shelf(shelf):
+    shelf.slot_set.all().delete()  # through the ORM: pre_delete and post_delete for each slot
+    shelf.delete()
+""",
+    hints=(
+        "`shelf.delete()` removes the slots too. Does it send their post_delete on both versions?",
+        "With DB_CASCADE the database deletes the slots: Django never loads them, so it sends no signal for them.",
+        "Delete the slots through the ORM first, `shelf.slot_set.all().delete()`, then the shelf.",
+    ),
+    # On 5.2 Django's CASCADE collects the slots and sends their signals: shelf.delete() alone is right there.
+    mistakes={
+        """def remove_shelf(shelf):
+    shelf.delete()
+""": "the database, which sends no signal",
+    }
+    if HAS_DB_CASCADE
+    else {},
+    versions=("5.2", "6.1"),
+)
+
+
+def shelf_tables():
+    """Create the two tables in the current (rolled-back) transaction, unless they exist."""
+    if Shelf._meta.db_table in connection.introspection.table_names():
+        return
+    editor = connection.schema_editor()
+    editor.deferred_sql = []  # table_sql() may queue index statements here; these tables need none
+    with connection.cursor() as cursor:
+        for model in (Shelf, Slot):
+            sql, params = editor.table_sql(model)
+            cursor.execute(sql, params)
+
+
+def shelf_with_slots(count=2):
+    shelf_tables()
+    shelf = Shelf.objects.create(name="Crime")
+    Slot.objects.bulk_create([Slot(shelf=shelf, label=f"C{n}") for n in range(1, count + 1)])
+    return shelf
+
+
+def deleted_senders(fn):
+    """Call fn with only the learner's receivers and one that notes each post_delete; return the senders' names."""
+    senders = []
+
+    def note(sender, **kwargs):
+        senders.append(sender.__name__)
+
+    with learner_receivers_only():
+        post_delete.connect(note, weak=False, dispatch_uid="exercise.note_deleted")  # dropped when the block ends
+        fn()
+    return senders
+
+
+@db_cascade.check("The shelf and its slots are gone")
+def gone(attempt):
+    shelf = shelf_with_slots()
+    deleted_senders(partial(attempt.learner.remove_shelf, shelf))
+    shelves, slots = Shelf.objects.count(), Slot.objects.count()
+    if shelves or slots:
+        raise Fail(f"After remove_shelf(), {shelves} shelf and {slots} slots are left: delete them.")
+
+
+@db_cascade.check("post_delete is sent for each slot and for the shelf")
+def signalled(attempt):
+    shelf = shelf_with_slots()
+    senders = deleted_senders(partial(attempt.learner.remove_shelf, shelf))
+    slots = senders.count("Slot")
+    if slots != 2 and HAS_DB_CASCADE and not Slot.objects.exists():
+        raise Fail(
+            f"post_delete was sent for {slots} of the shelf's 2 slots: on Django {django.get_version()} Slot.shelf "
+            f"is on_delete={ON_DELETE}, so shelf.delete() leaves the slots to the database, which sends no signal. "
+            "Delete shelf.slot_set.all() first."
+        )
+    if slots != 2:
+        raise Fail(f"post_delete was sent for {slots} of the shelf's 2 slots: delete the slots through the ORM.")
+    if senders.count("Shelf") != 1:
+        raise Fail(f"post_delete was sent {senders.count('Shelf')} times for the shelf, expected once.")
+
+
+def delete_shelf(shelf):
+    return shelf.delete()
+
+
+def _post_deletes(step):
+    return [e.sender for e in step.signals if e.kind == "signal" and e.name == "post_delete"]
+
+
+@db_cascade.run
+def show_db_cascade(lab, attempt):
+    def note(sender, **kwargs):  # a receiver, so that Django sends the delete signals at all
+        pass
+
+    with learner_receivers_only():
+        post_delete.connect(note, weak=False, dispatch_uid="exercise.note_deleted")
+        steps = []
+        for label, fn, key in (
+            (f"shelf.delete(), Slot.shelf on_delete={ON_DELETE}", delete_shelf, "delete"),
+            ("remove_shelf(shelf), your code", attempt.learner.remove_shelf, "yours"),
+        ):
+            step = lab.step(label, partial(fn, shelf_with_slots()), key=key)
+            step.fact("post_delete", _post_deletes(step), "post_delete senders, in order")
+            step.fact("slots_signalled", _post_deletes(step).count("Slot"), "slots with a post_delete (of 2)")
+            step.fact("slots_left", Slot.objects.count(), "slots left")
+            steps.append(step)
+    builtin, yours = steps
+    lab.headline(
+        f"Django {django.get_version()}: shelf.delete() with on_delete={ON_DELETE} sent post_delete for "
+        f"{builtin.facts['slots_signalled']} of 2 slots; your remove_shelf() for {yours.facts['slots_signalled']}",
+        focus=builtin,
     )
