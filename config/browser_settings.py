@@ -34,8 +34,8 @@ DATABASES = {
     }
 }
 CACHES = {  # the caching track's local-memory alias too; Redis, Memcached, files and the database cache are not here
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercises"},
-    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercises-locmem"},
+    "default": {"BACKEND": "lab.caches.DefaultLocMemCache", "LOCATION": "exercises"},  # recorded: Run counts its calls
+    "locmem": {"BACKEND": "lab.caches.LocMemCache", "LOCATION": "exercises-locmem"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@bookshop.example"

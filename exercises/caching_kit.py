@@ -65,8 +65,9 @@ def counting_cache() -> Iterator[list[str]]:
 
 @contextmanager
 def a_fresh_cache(**options) -> Iterator[None]:
-    """The default cache replaced by an empty local-memory one (with OPTIONS/TIMEOUT/KEY_PREFIX as given)."""
-    default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exercise", **options}
+    """The default cache replaced by an empty local-memory one (with OPTIONS/TIMEOUT/KEY_PREFIX as given), whose
+    calls the report records."""
+    default = {"BACKEND": "lab.caches.DefaultLocMemCache", "LOCATION": "exercise", **options}
     config = {**settings.CACHES, "default": default}  # the site's other aliases stay: its receivers use them
     with override_settings(CACHES=config):
         caches["default"].clear()

@@ -167,6 +167,13 @@ class LocMemCache(Recorded, locmem.LocMemCache):
     lab_alias = "locmem"
 
 
+class DefaultLocMemCache(LocMemCache):
+    """The exercises' `default` cache (`django.core.cache.cache`), recorded under that name: a learner's
+    cache-aside code uses it, and its report counts those calls."""
+
+    lab_alias = "default"
+
+
 class FileBasedCache(Recorded, filebased.FileBasedCache):
     lab_alias = "file"
 

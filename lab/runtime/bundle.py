@@ -37,6 +37,7 @@ PRECOMPILE = Path(__file__).with_name("precompile.mjs")
 # The lab's modules the browser imports, and (found by following their imports) what those import.
 LAB_ROOTS = ("lab/apps.py", "lab/checks.py", "lab/hooks.py", "lab/recorder.py", "lab/events.py", "lab/exercises.py")
 LAB_ROOTS += ("lab/render.py", "lab/templatetags/__init__.py", "lab/templatetags/lab.py")  # the report's template
+LAB_ROOTS += ("lab/caches.py",)  # the recorded cache backends config.browser_settings names (a string, not an import)
 TEMPLATES = ("lab/templates/lab",)
 LOCAL_PACKAGES = ("lab", "sandbox", "exercises", "config")
 CONFIG_FILES = ("config/__init__.py", "config/browser_settings.py", "config/browser_urls.py")
