@@ -69,3 +69,14 @@ def test_running_the_learners_tests_leaves_the_connection_open(monkeypatch):
     exec(compile(exercises.get("caching.test-a-cache").solution, "<your code>", "exec"), learner.__dict__)
     assert run_testcases(learner) == (1, [])
     assert closed == []
+
+
+def test_a_run_counts_the_learners_cache_calls(seeded):
+    """The exercises' default cache is recorded: the fragment exercise's Run shows a miss and a set, then a hit."""
+    result = exercises.attempt(
+        exercises.get("caching.fragment-key"), exercises.get("caching.fragment-key").solution, "run"
+    )
+    steps = result.report["steps"]
+    first, again = ([(op["op"], op["hit"], op["alias"]) for op in step["cache_ops"]] for step in steps[:2])
+    assert first == [("get", False, "default"), ("set", None, "default")]
+    assert again == [("get", True, "default")]
