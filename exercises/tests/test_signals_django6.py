@@ -84,7 +84,7 @@ def test_db_cascade_shelf_delete_alone_is_a_mistake_only_on_6_1(seeded):
 def test_db_cascade_models_stay_out_of_the_projects_registry():
     from django.apps import apps
 
-    from exercises.signals_versions import Slot
+    from exercises.signals_django6 import Slot
 
     assert Slot not in apps.get_models()
     assert "exercise_shelves" not in {config.label for config in apps.get_app_configs()}

@@ -2,7 +2,7 @@
 
 import django
 
-from exercises.orm_versions import FETCH_PEERS_CODE
+from exercises.orm_django6 import FETCH_PEERS_CODE
 from lab import exercises
 
 
@@ -65,7 +65,7 @@ def test_restock_run_shows_f_applied_again_on_5_2_and_refreshed_on_6_x(seeded):
 
 
 def test_leaving_out_refresh_from_db_fails_only_on_5_2(seeded):
-    from exercises.orm_versions import NO_REFRESH_CODE
+    from exercises.orm_django6 import NO_REFRESH_CODE
 
     result = exercises.attempt(exercises.get("orm.restock-instance"), NO_REFRESH_CODE, "check")
     if django.VERSION >= (6, 0):
@@ -97,7 +97,7 @@ def test_titles_run_shows_string_agg_sql_on_6_x_and_its_absence_on_5_2(seeded):
 
 
 def test_learners_string_agg_passes_on_6_x_and_fails_naming_the_version_on_5_2(seeded):
-    from exercises.orm_versions import STRING_AGG_CODE
+    from exercises.orm_django6 import STRING_AGG_CODE
 
     code = STRING_AGG_CODE.format(delimiter='models.Value(", ")')
     result = exercises.attempt(exercises.get("orm.titles-by-publisher"), code, "check")

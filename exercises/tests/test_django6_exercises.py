@@ -4,7 +4,8 @@ from hashlib import md5
 
 import django
 
-from exercises.mwcache_versions import BUILT_IN, BUILT_IN_CODE, PAIRS, POLICY
+from exercises.caching_django6 import PAIRS
+from exercises.middleware_django6 import BUILT_IN, BUILT_IN_CODE, POLICY
 from lab import exercises
 
 AT_LEAST_6_0 = django.VERSION >= (6, 0)
