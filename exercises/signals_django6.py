@@ -1,4 +1,8 @@
-"""Signals exercises run on Django 5.2 and 6.1 side by side: what a version note says, measured."""
+"""Signals exercises run on Django 5.2 and 6.1 side by side: what a version note says, measured.
+
+One file for the track's version exercises (`signals.m2m-raw`, `signals.db-cascade`), as each track has one
+`<track>_django6.py`: each exercise is its prompt, its checks and its Run, and the second needs its own two models.
+"""
 
 import json
 from functools import partial
